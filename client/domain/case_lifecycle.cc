@@ -1,0 +1,301 @@
+// State machine and fold for cases. Messages are for clerks, so in Chinese.
+#include "client/domain/case_lifecycle.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "client/domain/work_calendar.h"
+
+namespace hallsync::client {
+namespace {
+
+using schema::CaseEvent;
+using schema::EventKind;
+
+struct StateName {
+  CaseState state;
+  std::string_view code;
+  std::string_view label;
+};
+constexpr std::array<StateName, 7> kStates = {{
+    {CaseState::Accepted, "accepted", "已受理"},
+    {CaseState::AwaitingMaterials, "awaiting_materials", "待补正"},
+    {CaseState::Forwarded, "forwarded", "已转后台审批"},
+    {CaseState::Approved, "approved", "已办结（准予）"},
+    {CaseState::Refused, "refused", "不予受理/不予许可"},
+    {CaseState::Delivered, "delivered", "已出件"},
+    {CaseState::Withdrawn, "withdrawn", "已撤回"},
+}};
+
+std::string_view kind_label(EventKind k) {
+  switch (k) {
+    case EventKind::Accepted: return "受理";
+    case EventKind::MaterialsRequested: return "一次性告知补正材料";
+    case EventKind::MaterialsSupplemented: return "补正材料";
+    case EventKind::Forwarded: return "转后台审批";
+    case EventKind::Approved: return "准予办结";
+    case EventKind::Refused: return "不予受理/不予许可";
+    case EventKind::Extended: return "延期办结";
+    case EventKind::Delivered: return "出件";
+    case EventKind::Withdrawn: return "撤回";
+    case EventKind::FieldCorrected: return "更正信息";
+    case EventKind::ProcedurePaused: return "特别程序开始";
+    case EventKind::ProcedureResumed: return "特别程序结束";
+    case EventKind::PlatformNumberAssigned: return "登记平台办件编号";
+    case EventKind::ConflictResolved: return "处理冲突";
+  }
+  return "未知操作";
+}
+
+Status refuse(const CaseView& v, EventKind k, std::string_view why = {}) {
+  std::string msg = "当前状态为“" + std::string(case_state_label(v.state)) + "”，不能执行“" + std::string(kind_label(k)) + "”";
+  if (!why.empty()) msg += "：" + std::string(why);
+  return Status::conflict(std::move(msg));
+}
+
+bool in(CaseState s, std::initializer_list<CaseState> set) {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto& x : a)
+    if (std::find(b.begin(), b.end(), x) == b.end()) out.push_back(x);
+  return out;
+}
+
+CivilDate day_of(const CaseEvent& e) { return CivilDate::from_unix_ms(e.wall_ms); }
+
+// Applies a legal event to the view. check_transition has already said yes.
+void apply(CaseView& v, const CaseEvent& e) {
+  switch (e.kind) {
+    case EventKind::Accepted:
+      v.case_id = e.case_id;
+      v.acceptance_no = e.acceptance_no;
+      v.hall_code = e.hall_code;
+      v.origin_device = e.device_id;
+      v.matter_id = e.matter_id;
+      v.catalog_version = e.catalog_version;
+      v.first_clerk = e.clerk_id;
+      v.applicant = e.applicant;
+      v.handling_kind = e.handling_kind == "instant" ? HandlingKind::Instant : HandlingKind::Promised;
+      v.promised = {e.days, e.time_unit == "calendar" ? TimeUnit::CalendarDays : TimeUnit::WorkingDays};
+      v.legal_max_days = e.legal_max_days;
+      v.materials_received = e.materials;
+      v.accepted_on = v.clock_start = day_of(e);
+      v.state = CaseState::Accepted;
+      break;
+    case EventKind::MaterialsRequested:
+      v.materials_missing = e.materials;
+      v.state = CaseState::AwaitingMaterials;
+      break;
+    case EventKind::MaterialsSupplemented:
+      for (const auto& m : e.materials)
+        if (std::find(v.materials_received.begin(), v.materials_received.end(), m) == v.materials_received.end())
+          v.materials_received.push_back(m);
+      v.materials_missing = minus(v.materials_missing, e.materials);
+      if (v.materials_missing.empty()) {
+        v.state = CaseState::Accepted;
+        v.clock_start = day_of(e);  // 补正后重新计算时限
+      }
+      break;
+    case EventKind::Forwarded:
+      v.department = e.department;
+      v.state = CaseState::Forwarded;
+      break;
+    case EventKind::Approved:
+      v.state = CaseState::Approved;
+      break;
+    case EventKind::Refused:
+      v.refusal_stage = e.stage;
+      v.refusal_reason = e.reason;
+      v.refusal_basis = e.legal_basis;
+      v.refusal_approver = e.approver;
+      v.state = CaseState::Refused;
+      break;
+    case EventKind::Extended:
+      v.extension_days += e.days;
+      break;
+    case EventKind::Delivered:
+      v.state = CaseState::Delivered;
+      break;
+    case EventKind::Withdrawn:
+      v.withdraw_reason = e.reason;
+      v.state = CaseState::Withdrawn;
+      break;
+    case EventKind::FieldCorrected:
+      if (e.field == "applicant.name") v.applicant.name = e.value;
+      if (e.field == "applicant.phone") v.applicant.phone = e.value;
+      if (e.field == "applicant.id_number") v.applicant.id_number = e.value;
+      break;
+    case EventKind::ProcedurePaused:
+      v.paused = true;
+      v.pauses.push_back({day_of(e).plus_days(1), CivilDate{}});
+      break;
+    case EventKind::ProcedureResumed:
+      v.paused = false;
+      if (!v.pauses.empty()) v.pauses.back().last = day_of(e);
+      break;
+    case EventKind::PlatformNumberAssigned:
+      v.platform_case_no = e.platform_case_no;
+      break;
+    case EventKind::ConflictResolved:
+      for (auto& c : v.conflicts)
+        if (c.event_id == e.ref_event_id) {
+          c.resolved = true;
+          c.resolution = e.reason;
+        }
+      break;
+  }
+}
+
+}  // namespace
+
+std::string_view case_state_code(CaseState s) {
+  for (const auto& n : kStates)
+    if (n.state == s) return n.code;
+  return "unknown";
+}
+
+std::string_view case_state_label(CaseState s) {
+  for (const auto& n : kStates)
+    if (n.state == s) return n.label;
+  return "未知";
+}
+
+std::optional<CaseState> parse_case_state(std::string_view code) {
+  for (const auto& n : kStates)
+    if (n.code == code) return n.state;
+  return std::nullopt;
+}
+
+bool is_open(CaseState s) { return in(s, {CaseState::Accepted, CaseState::AwaitingMaterials, CaseState::Forwarded}); }
+
+int CaseView::open_conflicts() const {
+  return static_cast<int>(std::count_if(conflicts.begin(), conflicts.end(), [](const CaseConflict& c) { return !c.resolved; }));
+}
+
+void sort_for_fold(std::vector<CaseEvent>& events) {
+  std::sort(events.begin(), events.end(), [](const CaseEvent& a, const CaseEvent& b) {
+    if (a.hlc != b.hlc) return a.hlc < b.hlc;
+    if (a.device_id != b.device_id) return a.device_id < b.device_id;
+    return a.origin_seq < b.origin_seq;
+  });
+}
+
+Status check_transition(const CaseView& v, const CaseEvent& e) {
+  using S = CaseState;
+  if (!v.exists()) {
+    if (e.kind != EventKind::Accepted) return Status::conflict("案件尚未受理，不能执行“" + std::string(kind_label(e.kind)) + "”");
+    return Status::ok();
+  }
+  const bool terminal = !is_open(v.state) && v.state != S::Approved;
+  switch (e.kind) {
+    case EventKind::Accepted:
+      return Status::conflict("该案件已受理（受理编号 " + v.acceptance_no + "），不能重复受理");
+    case EventKind::MaterialsRequested:
+      if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
+      if (e.materials.empty()) return Status::validation("一次性告知书必须列明需补正的全部材料");
+      return Status::ok();
+    case EventKind::MaterialsSupplemented:
+      if (v.state != S::AwaitingMaterials) return refuse(v, e.kind, "案件不在待补正状态");
+      if (e.materials.empty()) return Status::validation("请列出本次补正的材料");
+      for (const auto& m : e.materials)
+        if (std::find(v.materials_missing.begin(), v.materials_missing.end(), m) == v.materials_missing.end())
+          return Status::validation("“" + m + "”不在一次性告知书所列的待补正材料中");
+      return Status::ok();
+    case EventKind::Forwarded:
+      if (v.state != S::Accepted) return refuse(v, e.kind);
+      if (v.paused) return refuse(v, e.kind, "特别程序进行中");
+      return Status::ok();
+    case EventKind::Approved:
+      if (!in(v.state, {S::Accepted, S::Forwarded})) return refuse(v, e.kind);
+      return Status::ok();
+    case EventKind::Refused:
+      if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
+      if (e.reason.empty() || e.legal_basis.empty()) return Status::validation("不予受理/不予许可必须写明理由和法律依据");
+      if (e.stage != "acceptance" && e.stage != "decision") return Status::validation("请指明是不予受理还是不予许可");
+      return Status::ok();
+    case EventKind::Extended: {
+      if (!in(v.state, {S::Accepted, S::Forwarded})) return refuse(v, e.kind);
+      if (v.handling_kind == HandlingKind::Instant) return refuse(v, e.kind, "即办件不能延期");
+      if (e.reason.empty()) return Status::validation("延期办结必须写明理由");
+      if (e.days <= 0) return Status::validation("延期天数必须大于0");
+      int total = v.promised.days + v.extension_days + e.days;
+      if (total > v.legal_max_days)
+        return Status::conflict("延期后总时限" + std::to_string(total) + "天超过法定最高时限" +
+                                std::to_string(v.legal_max_days) + "天，最多还可延期" +
+                                std::to_string(std::max(0, v.legal_max_days - v.promised.days - v.extension_days)) + "天");
+      return Status::ok();
+    }
+    case EventKind::Delivered:
+      if (v.state == S::Approved) return Status::ok();
+      if (v.state == S::Accepted && v.handling_kind == HandlingKind::Instant) return Status::ok();
+      return refuse(v, e.kind, v.state == S::Accepted ? "承诺件须审批办结后才能出件" : "");
+    case EventKind::Withdrawn:
+      if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
+      return Status::ok();
+    case EventKind::FieldCorrected:
+      if (terminal) return refuse(v, e.kind, "已结束的案件不能更正");
+      if (e.field != "applicant.name" && e.field != "applicant.phone" && e.field != "applicant.id_number")
+        return Status::validation("不能更正的字段：" + e.field);
+      if (e.reason.empty()) return Status::validation("更正信息必须写明原因");
+      return Status::ok();
+    case EventKind::ProcedurePaused:
+      if (!in(v.state, {S::Accepted, S::Forwarded}) || v.handling_kind == HandlingKind::Instant) return refuse(v, e.kind);
+      if (v.paused) return refuse(v, e.kind, "特别程序已在进行中");
+      if (e.reason.empty()) return Status::validation("请写明特别程序的事由（听证、检验、鉴定等）");
+      return Status::ok();
+    case EventKind::ProcedureResumed:
+      if (!v.paused) return refuse(v, e.kind, "没有进行中的特别程序");
+      return Status::ok();
+    case EventKind::PlatformNumberAssigned:
+      if (e.platform_case_no.empty()) return Status::validation("平台办件编号为空");
+      return Status::ok();
+    case EventKind::ConflictResolved:
+      for (const auto& c : v.conflicts)
+        if (c.event_id == e.ref_event_id && !c.resolved) return Status::ok();
+      return Status::not_found("没有待处理的冲突：" + e.ref_event_id);
+  }
+  return Status::internal("unknown event kind");
+}
+
+CaseView fold_case(std::vector<CaseEvent> events) {
+  sort_for_fold(events);
+  CaseView v;
+  std::set<std::string> seen;
+  for (auto& e : events) {
+    if (!seen.insert(e.event_id()).second) continue;  // the same fact delivered twice
+    Status ok = check_transition(v, e);
+    // Validation failures cannot come from a merge (every origin validated its own
+    // event), so anything refused here is a concurrency conflict for a person.
+    if (ok.is_ok()) {
+      apply(v, e);
+    } else if (v.exists()) {
+      v.conflicts.push_back({e.event_id(), ok.message(), false, {}});
+    }
+    v.last_hlc = std::max<std::uint64_t>(v.last_hlc, e.hlc);
+    v.events.push_back(std::move(e));
+  }
+  return v;
+}
+
+std::optional<Deadline> case_deadline(const CaseView& v, const WorkCalendar& calendar, CountFrom count_from) {
+  if (!v.exists() || v.handling_kind == HandlingKind::Instant) return std::nullopt;
+  if (v.state == CaseState::AwaitingMaterials) return std::nullopt;  // the clock restarts when materials arrive
+  DeadlineRequest req;
+  req.start = v.clock_start;
+  req.limit = v.effective_limit();
+  req.count_from = count_from;
+  for (const auto& p : v.pauses) {
+    if (p.last.days == 0 && v.paused) {
+      // Still paused: the due date is unknown; report it as if the pause ended today+far.
+      return std::nullopt;
+    }
+    if (p.last >= p.first) req.pauses.push_back(p);
+  }
+  return compute_deadline(calendar, req);
+}
+
+}  // namespace hallsync::client

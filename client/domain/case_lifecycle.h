@@ -1,0 +1,90 @@
+// The case lifecycle: which events are allowed in which state, and the
+// deterministic fold of a case's events into its current view. Both the hall
+// and the hub fold the same event set the same way, whatever order it arrived in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/domain/civil_date.h"
+#include "client/domain/deadline.h"
+#include "client/domain/time_limit.h"
+#include "schema/records/case_event.h"
+#include "sync/api/result.h"
+
+namespace hallsync::client {
+
+enum class CaseState {
+  Accepted,           // 已受理
+  AwaitingMaterials,  // 待补正
+  Forwarded,          // 已转后台审批
+  Approved,           // 已办结（准予）
+  Refused,            // 不予受理 / 不予许可
+  Delivered,          // 已出件
+  Withdrawn,          // 已撤回
+};
+
+std::string_view case_state_code(CaseState s);   // "accepted", "awaiting_materials", ...
+std::string_view case_state_label(CaseState s);  // 已受理, 待补正, ...
+std::optional<CaseState> parse_case_state(std::string_view code);
+bool is_open(CaseState s);  // still in the hall's or back office's hands
+
+// An event the fold could not apply (e.g. delivered after a concurrent refusal).
+// The event is kept; a person settles it with a ConflictResolved event.
+struct CaseConflict {
+  std::string event_id;
+  std::string message;  // Chinese, for the clerk
+  bool resolved = false;
+  std::string resolution;
+};
+
+struct CaseView {
+  std::string case_id;
+  std::string acceptance_no;
+  std::string platform_case_no;
+  std::string hall_code;
+  std::string origin_device;
+  std::string matter_id;
+  std::string catalog_version;
+  std::string first_clerk;  // 首问负责人
+  schema::Applicant applicant;
+  HandlingKind handling_kind = HandlingKind::Promised;
+  TimeLimit promised;
+  int legal_max_days = 0;
+  CaseState state = CaseState::Accepted;
+  CivilDate accepted_on;
+  CivilDate clock_start;    // acceptance, or the day materials were completed (补正 restarts the count)
+  int extension_days = 0;
+  bool paused = false;
+  std::vector<DateRange> pauses;
+  std::vector<std::string> materials_received;
+  std::vector<std::string> materials_missing;  // outstanding from the latest one-time notification
+  std::string department;   // back office it was forwarded to
+  std::string refusal_stage, refusal_reason, refusal_basis, refusal_approver;
+  std::string withdraw_reason;
+  std::vector<schema::CaseEvent> events;  // in fold order
+  std::vector<CaseConflict> conflicts;
+  std::uint64_t last_hlc = 0;
+
+  bool exists() const { return !events.empty(); }
+  int open_conflicts() const;
+  TimeLimit effective_limit() const { return {promised.days + extension_days, promised.unit}; }
+};
+
+// Fold order: HLC, then origin device, then origin sequence. A device's own
+// events are ordered by its HLC, which never goes backwards on that device.
+void sort_for_fold(std::vector<schema::CaseEvent>& events);
+
+// Folds events (any order, duplicates by event id ignored) into a view.
+CaseView fold_case(std::vector<schema::CaseEvent> events);
+
+// Checks that `event` may be applied to `view` now; a Conflict status with a
+// Chinese message a clerk can act on otherwise. Used before any local write.
+Status check_transition(const CaseView& view, const schema::CaseEvent& event);
+
+// The due date of a promised case in its current state, if its clock is running.
+std::optional<Deadline> case_deadline(const CaseView& view, const class WorkCalendar& calendar,
+                                      CountFrom count_from = CountFrom::NextDay);
+
+}  // namespace hallsync::client

@@ -1,0 +1,47 @@
+// Intake: turning what a clerk typed at the window into the events that
+// register a case — validated field by field, with the one-time notification
+// of every missing material drafted at the same moment.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/domain/matter_catalog.h"
+#include "schema/records/case_event.h"
+#include "sync/api/result.h"
+
+namespace hallsync::client {
+
+struct IntakeForm {
+  std::string matter_id;
+  std::string applicant_name;
+  std::string id_number;
+  std::string phone;
+  std::vector<std::string> materials_received;
+  std::string note;
+  std::string clerk_id;
+};
+
+struct IntakeDrafts {
+  schema::CaseEvent accepted;                          // body only; the store fills identity
+  std::optional<schema::CaseEvent> request_missing;    // 一次性告知 when required materials are missing
+};
+
+// Field limits (code points), shared with the web form.
+constexpr std::size_t kMaxNoteChars = 500;
+constexpr std::size_t kMaxMaterialChars = 60;
+constexpr std::size_t kMaxMaterials = 30;
+constexpr std::size_t kMaxReasonChars = 500;
+
+// Validates every field; the first problem is returned as a Validation status
+// whose message names the field in Chinese. `today_yyyymmdd` bounds birth dates.
+Result<IntakeDrafts> prepare_intake(const IntakeForm& form, const MatterCatalog& catalog, int today_yyyymmdd);
+
+// Validates a list of material names a clerk typed (non-empty, unique, bounded).
+Result<std::vector<std::string>> validate_material_list(const std::vector<std::string>& materials);
+
+// Validates a clerk id (staff number): 1–32 of [A-Za-z0-9_.-].
+Status validate_clerk_id(std::string_view clerk_id);
+
+}  // namespace hallsync::client

@@ -1,0 +1,210 @@
+// Case writes and reads over case_events, cases and the change log.
+#include "client/store/case_repository.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "client/domain/work_calendar.h"
+#include "sync/api/change_log.h"
+#include "sync/api/event_codec.h"
+
+namespace hallsync::client {
+namespace {
+
+constexpr const char* kCollection = "case_events";
+
+int today_number(const Clock& clock) {
+  CivilDate d = CivilDate::from_unix_ms(clock.now_ms());
+  return d.year() * 10000 + static_cast<int>(d.month()) * 100 + static_cast<int>(d.day());
+}
+
+}  // namespace
+
+std::string new_case_uuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) std::abort();  // no entropy: nothing safe to do
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return out;
+}
+
+Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
+  HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts drafts,
+                            prepare_intake(form, store_->catalog(), today_number(store_->clock())));
+  std::vector<schema::CaseEvent> events{std::move(drafts.accepted)};
+  if (drafts.request_missing) events.push_back(std::move(*drafts.request_missing));
+  return write_local(new_case_uuid(), std::move(events));
+}
+
+Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft) {
+  if (draft.kind == schema::EventKind::Accepted) return Status::validation("新案件请使用受理登记");
+  HALLSYNC_ASSIGN_OR_RETURN(std::string case_id, resolve_case_id(case_ref));
+  return write_local(case_id, {std::move(draft)});
+}
+
+Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
+  HALLSYNC_ASSIGN_OR_RETURN(auto history, load_events(case_id));
+  ChangeLog log(store_->db());
+  const HallIdentity& me = store_->identity();
+  for (auto& e : drafts) {
+    CaseView before = fold_case(history);
+    e.case_id = case_id;
+    e.device_id = me.device_id();
+    e.wall_ms = store_->clock().now_ms();
+    e.hlc = store_->hlc().tick().value;
+    HALLSYNC_ASSIGN_OR_RETURN(e.origin_seq, log.next_seq(txn));
+    if (e.kind == schema::EventKind::Accepted) {
+      e.hall_code = me.hall_code;
+      HALLSYNC_ASSIGN_OR_RETURN(std::int64_t n, store_->take_acceptance_counter(txn));
+      char no[64];
+      // 受理编号: hall + device + date + per-device counter — unique with no coordination, ≤ 50 chars.
+      std::snprintf(no, sizeof no, "%s-%s-%08d-%06lld", me.hall_code.c_str(), me.device_code.c_str(),
+                    today_number(store_->clock()), static_cast<long long>(n));
+      e.acceptance_no = no;
+    }
+    HALLSYNC_RETURN_IF_ERROR(check_transition(before, e));
+    auto body = encode_event(e);
+    HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, body));
+    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t seq,
+                              log.append(txn, {kCollection, case_id, Hlc{e.hlc}, body}, e.wall_ms));
+    if (seq != e.origin_seq) return Status::internal("change-log sequence moved during a write");
+    history.push_back(e);
+  }
+  CaseView view = fold_case(std::move(history));
+  HALLSYNC_RETURN_IF_ERROR(refresh_case_row(txn, view));
+  HALLSYNC_RETURN_IF_ERROR(store_->persist_hlc(txn));
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return view;
+}
+
+Result<int> CaseRepository::apply_remote(Transaction& txn, const std::vector<schema::CaseEvent>& events) {
+  std::vector<std::string> touched;
+  int fresh = 0;
+  for (const auto& e : events) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto exists, txn.db().prepare("SELECT 1 FROM case_events WHERE event_id = ?"));
+    exists.bind(1, e.event_id());
+    HALLSYNC_ASSIGN_OR_RETURN(bool found, exists.step());
+    if (found) continue;
+    HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, encode_event(e)));
+    store_->hlc().observe(Hlc{e.hlc});
+    if (std::find(touched.begin(), touched.end(), e.case_id) == touched.end()) touched.push_back(e.case_id);
+    ++fresh;
+  }
+  for (const auto& case_id : touched) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto history, load_events(case_id));
+    HALLSYNC_RETURN_IF_ERROR(refresh_case_row(txn, fold_case(std::move(history))));
+  }
+  if (fresh) HALLSYNC_RETURN_IF_ERROR(store_->persist_hlc(txn));
+  return fresh;
+}
+
+Status CaseRepository::insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare(
+      "INSERT INTO case_events (event_id, case_id, hlc, device_id, origin_seq, clerk_id, wall_ms, kind, body)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.bind(1, e.event_id()).bind(2, e.case_id).bind(3, static_cast<std::int64_t>(e.hlc)).bind(4, e.device_id)
+      .bind(5, e.origin_seq).bind(6, e.clerk_id).bind(7, e.wall_ms).bind(8, schema::event_kind_code(e.kind))
+      .bind_blob(9, body.data(), body.size());
+  return stmt.run();
+}
+
+Status CaseRepository::refresh_case_row(Transaction& txn, const CaseView& v) {
+  if (!v.exists() || v.acceptance_no.empty()) return Status::ok();  // events of a case whose acceptance has not arrived yet
+  std::string due;
+  // Only a case still in hand has a due date worth listing or flagging.
+  if (is_open(v.state)) {
+    if (auto d = case_deadline(v, store_->calendar())) due = d->due.to_string();
+  }
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare(
+      "INSERT OR REPLACE INTO cases (case_id, acceptance_no, platform_case_no, hall_code, matter_id, catalog_version,"
+      " applicant_name, id_number, phone, state, handling_kind, accepted_on, due_on, first_clerk, last_hlc,"
+      " event_count, conflict_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.bind(1, v.case_id).bind(2, v.acceptance_no);
+  if (v.platform_case_no.empty()) stmt.bind_null(3); else stmt.bind(3, v.platform_case_no);
+  stmt.bind(4, v.hall_code).bind(5, v.matter_id).bind(6, v.catalog_version).bind(7, v.applicant.name)
+      .bind(8, v.applicant.id_number).bind(9, v.applicant.phone).bind(10, case_state_code(v.state))
+      .bind(11, handling_kind_code(v.handling_kind)).bind(12, v.accepted_on.to_string());
+  if (due.empty()) stmt.bind_null(13); else stmt.bind(13, due);
+  stmt.bind(14, v.first_clerk).bind(15, static_cast<std::int64_t>(v.last_hlc))
+      .bind(16, static_cast<std::int64_t>(v.events.size())).bind(17, v.open_conflicts());
+  return stmt.run();
+}
+
+Result<std::string> CaseRepository::resolve_case_id(const std::string& case_ref) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(
+      "SELECT case_id FROM cases WHERE case_id = ? OR acceptance_no = ? OR platform_case_no = ?"));
+  stmt.bind(1, case_ref).bind(2, case_ref).bind(3, case_ref);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return Status::not_found("找不到案件“" + case_ref + "”（可使用受理编号或案件ID）");
+  return stmt.column_text(0);
+}
+
+Result<std::vector<schema::CaseEvent>> CaseRepository::load_events(const std::string& case_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT body FROM case_events WHERE case_id = ?"));
+  stmt.bind(1, case_id);
+  std::vector<schema::CaseEvent> events;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(stmt.column_blob(0)));
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+Result<CaseView> CaseRepository::load(const std::string& case_ref) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::string case_id, resolve_case_id(case_ref));
+  HALLSYNC_ASSIGN_OR_RETURN(auto events, load_events(case_id));
+  return fold_case(std::move(events));
+}
+
+Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
+  std::string sql =
+      "SELECT case_id, acceptance_no, coalesce(platform_case_no, ''), matter_id, applicant_name, id_number, state,"
+      " accepted_on, coalesce(due_on, ''), first_clerk, conflict_count FROM cases WHERE 1 = 1";
+  // Each optional filter appends a fixed clause; its value is always bound.
+  if (f.state) sql += " AND state = :state";
+  if (!f.matter_id.empty()) sql += " AND matter_id = :matter";
+  if (f.overdue_only) sql += " AND due_on IS NOT NULL AND due_on < :today AND state IN ('accepted', 'forwarded')";
+  if (!f.search.empty()) sql += " AND (acceptance_no = :q OR applicant_name = :q OR id_number = :q OR platform_case_no = :q)";
+  sql += " ORDER BY accepted_on DESC, acceptance_no DESC LIMIT :limit";
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql));
+  int i = 1;
+  if (f.state) stmt.bind(i++, case_state_code(*f.state));
+  if (!f.matter_id.empty()) stmt.bind(i++, f.matter_id);
+  if (f.overdue_only) stmt.bind(i++, f.today.to_string());
+  if (!f.search.empty()) stmt.bind(i++, f.search);
+  stmt.bind(i++, static_cast<std::int64_t>(f.limit));
+  std::vector<CaseSummary> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    CaseSummary s;
+    s.case_id = stmt.column_text(0);
+    s.acceptance_no = stmt.column_text(1);
+    s.platform_case_no = stmt.column_text(2);
+    s.matter_id = stmt.column_text(3);
+    s.applicant_name = stmt.column_text(4);
+    s.id_number = stmt.column_text(5);
+    s.state = parse_case_state(stmt.column_text(6)).value_or(CaseState::Accepted);
+    s.accepted_on = stmt.column_text(7);
+    s.due_on = stmt.column_text(8);
+    s.first_clerk = stmt.column_text(9);
+    s.conflicts = static_cast<int>(stmt.column_int(10));
+    if (f.due_within_days >= 0) {
+      if (s.due_on.empty() || !is_open(s.state) || s.state == CaseState::AwaitingMaterials) continue;
+      auto due = CivilDate::parse(s.due_on);
+      if (!due || working_days_between(store_->calendar(), f.today, *due) > f.due_within_days) continue;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace hallsync::client

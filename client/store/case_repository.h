@@ -1,0 +1,72 @@
+// CaseRepository: every case write goes through here. Each write appends the
+// new events, their change-log entries and the refreshed case row in one
+// SQLite transaction: no event without its log entry and vice versa.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/domain/case_lifecycle.h"
+#include "client/domain/intake.h"
+#include "client/store/hall_store.h"
+
+namespace hallsync::client {
+
+struct CaseFilter {
+  std::optional<CaseState> state;
+  std::string matter_id;
+  bool overdue_only = false;     // open cases past their due date
+  int due_within_days = -1;      // open cases due within N working days (>= 0 to use)
+  std::string search;            // acceptance number, applicant name or full ID number
+  CivilDate today;               // for overdue/due-soon
+  int limit = 1000;
+};
+
+struct CaseSummary {
+  std::string case_id;
+  std::string acceptance_no;
+  std::string platform_case_no;
+  std::string matter_id;
+  std::string applicant_name;
+  std::string id_number;
+  CaseState state = CaseState::Accepted;
+  std::string accepted_on;
+  std::string due_on;  // empty when no clock is running
+  std::string first_clerk;
+  int conflicts = 0;
+};
+
+class CaseRepository {
+ public:
+  explicit CaseRepository(HallStore& store) : store_(&store) {}
+
+  // Registers a case: the accepted event, plus the one-time notification of
+  // missing materials if any, committed durably before this returns.
+  Result<CaseView> register_case(const IntakeForm& form);
+
+  // Records one lifecycle step on an existing case (by case id or acceptance
+  // number). `draft` carries kind, clerk and body; identity is filled here.
+  Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft);
+
+  Result<CaseView> load(const std::string& case_ref);
+  Result<std::vector<CaseSummary>> list(const CaseFilter& filter);
+
+  // Stores events that originated elsewhere (pulled from the hub) inside the
+  // caller's transaction; events already present are skipped. They are not
+  // written to the outbox. Returns how many were new.
+  Result<int> apply_remote(Transaction& txn, const std::vector<schema::CaseEvent>& events);
+
+ private:
+  Result<std::string> resolve_case_id(const std::string& case_ref);
+  Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);
+  Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+  Status insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body);
+  Status refresh_case_row(Transaction& txn, const CaseView& view);
+  HallStore* store_;
+};
+
+// A fresh random (version 4) UUID, the case's offline identity.
+std::string new_case_uuid();
+
+}  // namespace hallsync::client

@@ -1,0 +1,81 @@
+// HallStore: the hall's SQLite file — opened (and migrated) once per process,
+// with the hall's identity and the reference data (catalog, calendar) it holds.
+// Owned by one thread; the daemon serialises access through its store strand.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/domain/matter_catalog.h"
+#include "client/domain/work_calendar.h"
+#include "sync/api/clock.h"
+#include "sync/api/database.h"
+#include "sync/api/hlc.h"
+#include "sync/api/wal_checkpointer.h"
+
+namespace hallsync::client {
+
+struct HallIdentity {
+  std::string hall_code;    // 9–12 digit township code, e.g. 360704100 梅林镇
+  std::string device_code;  // the PC within the hall, e.g. W01
+  std::string device_id() const { return hall_code + "-" + device_code; }
+};
+
+class HallStore {
+ public:
+  static constexpr const char* kDatabaseFile = "hall.db";
+
+  // Creates a new store in `data_dir` for one hall device, with the built-in
+  // catalog and calendar installed. Refuses if the directory already holds one.
+  static Result<std::unique_ptr<HallStore>> init(const std::string& data_dir, const HallIdentity& identity,
+                                                 const Clock& clock);
+  // Opens an existing store, migrating it forward; refuses a newer schema.
+  static Result<std::unique_ptr<HallStore>> open(const std::string& data_dir, const Clock& clock);
+
+  ~HallStore();
+  HallStore(const HallStore&) = delete;
+  HallStore& operator=(const HallStore&) = delete;
+
+  Database& db() { return *db_; }
+  const HallIdentity& identity() const { return identity_; }
+  const Clock& clock() const { return *clock_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // The catalog new cases are accepted under, and any older version a case names.
+  const MatterCatalog& catalog() const { return *catalog_; }
+  Result<MatterCatalog> catalog_version(const std::string& version);
+  const WorkCalendar& calendar() const { return *calendar_; }
+
+  // Installs a published catalog or calendar (from the hub) inside `txn` and
+  // makes it current once the transaction commits.
+  Status install_reference(Transaction& txn, const std::string& name, const std::string& version, const std::string& body);
+
+  // The device's HLC; persisted by persist_hlc inside each write transaction.
+  HlcClock& hlc() { return hlc_; }
+  Status persist_hlc(Transaction& txn);
+
+  // Next per-device acceptance counter, taken inside the write transaction.
+  Result<std::int64_t> take_acceptance_counter(Transaction& txn);
+
+  Result<std::string> meta(const std::string& key);
+  Status set_meta(Transaction& txn, const std::string& key, const std::string& value);
+
+ private:
+  HallStore(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock)
+      : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), hlc_(clock, Hlc{}) {}
+  Status load();
+  std::unique_ptr<Database> db_;
+  std::string data_dir_;
+  const Clock* clock_;
+  HallIdentity identity_;
+  HlcClock hlc_;
+  std::optional<MatterCatalog> catalog_;
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // declared last: stops first
+};
+
+// Applies the embedded local migrations (used by open/init and by tests).
+Status migrate_hall_database(Database& db);
+
+}  // namespace hallsync::client

@@ -1,0 +1,34 @@
+// Clock: the source of wall time, injected so tests can set skewed or
+// jumping clocks (hall PCs often have wrong clocks).
+#pragma once
+
+#include <cstdint>
+
+namespace hallsync {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Milliseconds since the Unix epoch, as this machine believes.
+  virtual std::int64_t now_ms() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::int64_t now_ms() const override;
+  static const SystemClock& instance();
+};
+
+// A clock the test moves by hand.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::int64_t start_ms) : now_(start_ms) {}
+  std::int64_t now_ms() const override { return now_; }
+  void set(std::int64_t ms) { now_ = ms; }
+  void advance(std::int64_t ms) { now_ += ms; }
+
+ private:
+  std::int64_t now_;
+};
+
+}  // namespace hallsync

@@ -1,0 +1,132 @@
+// SQLite access for both ends of the protocol: a connection, cached prepared
+// statements with bound parameters only, and RAII transactions. Not thread
+// safe: one Database is owned by one thread (or strand) at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sync/api/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace hallsync {
+
+class Database;
+
+// A prepared statement borrowed from the connection's cache; returned (reset,
+// bindings cleared) when this handle is destroyed. Parameter indexes start at 1.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  Statement& bind_blob(int index, const void* data, std::size_t size);
+  Statement& bind_null(int index);
+
+  // Advances one row: true when a row is available, false when done.
+  Result<bool> step();
+  // Runs to completion, for statements that return no rows.
+  Status run();
+
+  std::int64_t column_int(int col) const;
+  double column_double(int col) const;
+  std::string column_text(int col) const;
+  std::vector<std::uint8_t> column_blob(int col) const;
+  bool column_is_null(int col) const;
+
+ private:
+  friend class Database;
+  Statement(Database* db, std::string sql, sqlite3_stmt* stmt) : db_(db), sql_(std::move(sql)), stmt_(stmt) {}
+  Database* db_;
+  std::string sql_;
+  sqlite3_stmt* stmt_;
+  Status bind_error_;
+};
+
+struct DatabaseOptions {
+  bool read_only = false;
+  bool create = true;
+  int busy_timeout_ms = 5000;
+  // false: commits never run a WAL checkpoint themselves (its fsyncs would land
+  // on whoever commits); the owner runs checkpoints elsewhere (WalCheckpointer).
+  bool auto_checkpoint = true;
+};
+
+class Database {
+ public:
+  // Opens (or creates) the file with WAL, synchronous=FULL, foreign keys on and a busy timeout.
+  static Result<std::unique_ptr<Database>> open(const std::string& path, DatabaseOptions options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs SQL text with no parameters: for schema scripts and pragmas only,
+  // never for statements that carry data.
+  Status exec_script(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+
+  // PASSIVE checkpoint: copies what it can from the WAL without blocking writers.
+  Status checkpoint();
+
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  bool in_transaction() const;
+  const std::string& path() const { return path_; }
+
+  // Translates the last SQLite failure into a Status with a message a person can act on.
+  Status last_error(std::string_view context) const;
+
+ private:
+  friend class Statement;
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  void give_back(std::string sql, sqlite3_stmt* stmt);
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
+};
+
+// BEGIN IMMEDIATE on construction; rolls back in the destructor unless committed.
+// Immediate, so a writer learns at the start (not mid-way) that another holds the lock.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_), open_(other.open_) { other.open_ = false; }
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  Status commit();
+  Database& db() { return *db_; }
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_;
+  bool open_ = true;
+};
+
+// A numbered, forward-only schema step.
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Brings the file to the newest version in one transaction. A file whose
+// user_version is newer than `migrations` knows is refused untouched.
+Status apply_migrations(Database& db, const std::vector<Migration>& migrations, std::string_view what);
+Result<int> schema_version(Database& db);
+
+}  // namespace hallsync

@@ -1,0 +1,38 @@
+// System wall clock and the hybrid logical clock.
+#include <chrono>
+
+#include "sync/api/clock.h"
+#include "sync/api/hlc.h"
+
+namespace hallsync {
+
+std::int64_t SystemClock::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+Hlc HlcClock::tick() {
+  std::int64_t wall = clock_->now_ms();
+  if (wall > last_.physical_ms()) {
+    last_ = Hlc::from_parts(wall, 0);
+  } else if (last_.counter() < 0xffffu) {
+    last_ = Hlc{last_.value + 1};
+  } else {
+    // Counter exhausted within one millisecond: borrow the next millisecond.
+    last_ = Hlc::from_parts(last_.physical_ms() + 1, 0);
+  }
+  return last_;
+}
+
+void HlcClock::observe(Hlc remote, std::int64_t max_drift_ms) {
+  if (remote <= last_) return;
+  if (remote.physical_ms() > clock_->now_ms() + max_drift_ms) return;
+  last_ = remote;
+}
+
+}  // namespace hallsync

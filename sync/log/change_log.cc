@@ -1,0 +1,94 @@
+// Outbox append/read/acknowledge over the change_log and sync_state tables.
+#include "sync/api/change_log.h"
+
+namespace hallsync {
+namespace {
+constexpr std::string_view kAckedName = "outbox.acknowledged_through";
+}
+
+Result<std::int64_t> ChangeLog::next_seq(Transaction& txn) {
+  // With AUTOINCREMENT the next rowid is max(sqlite_sequence.seq, max(seq)) + 1.
+  HALLSYNC_ASSIGN_OR_RETURN(
+      auto stmt, txn.db().prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), 0),"
+                                  " coalesce((SELECT max(seq) FROM change_log), 0)) + 1"));
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return Status::storage("cannot read the next change-log sequence");
+  return stmt.column_int(0);
+}
+
+Result<std::int64_t> ChangeLog::append(Transaction& txn, const LocalChange& change, std::int64_t now_ms) {
+  if (!txn.db().in_transaction()) return Status::internal("ChangeLog::append outside a transaction");
+  HALLSYNC_ASSIGN_OR_RETURN(
+      auto stmt, txn.db().prepare("INSERT INTO change_log (collection, doc_key, hlc, payload, created_ms) VALUES (?, ?, ?, ?, ?)"));
+  stmt.bind(1, change.collection)
+      .bind(2, change.doc_key)
+      .bind(3, static_cast<std::int64_t>(change.hlc.value))
+      .bind_blob(4, change.payload.data(), change.payload.size())
+      .bind(5, now_ms);
+  HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  return txn.db().last_insert_rowid();
+}
+
+Result<std::vector<OutboxEntry>> ChangeLog::read_after(std::int64_t after_seq, std::size_t max_count,
+                                                       std::size_t max_bytes) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT seq, collection, doc_key, hlc, payload, created_ms FROM change_log"
+                                                    " WHERE seq > ? ORDER BY seq LIMIT ?"));
+  stmt.bind(1, after_seq).bind(2, static_cast<std::int64_t>(max_count));
+  std::vector<OutboxEntry> out;
+  std::size_t bytes = 0;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    OutboxEntry e;
+    e.seq = stmt.column_int(0);
+    e.collection = stmt.column_text(1);
+    e.doc_key = stmt.column_text(2);
+    e.hlc = Hlc{static_cast<std::uint64_t>(stmt.column_int(3))};
+    e.payload = stmt.column_blob(4);
+    e.created_ms = stmt.column_int(5);
+    bytes += e.payload.size();
+    out.push_back(std::move(e));
+    if (bytes >= max_bytes) break;
+  }
+  return out;
+}
+
+Result<std::int64_t> ChangeLog::acknowledged_through() { return read_sync_value(*db_, kAckedName, 0); }
+
+Status ChangeLog::mark_acknowledged_through(Transaction& txn, std::int64_t seq) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t current, read_sync_value(txn.db(), kAckedName, 0));
+  if (seq <= current) return Status::ok();
+  return write_sync_value(txn, kAckedName, seq);
+}
+
+Result<OutboxStats> ChangeLog::stats() {
+  OutboxStats s;
+  HALLSYNC_ASSIGN_OR_RETURN(s.acknowledged_through, acknowledged_through());
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT count(*), coalesce(min(created_ms), 0),"
+                                                    " (SELECT coalesce(max(seq), 0) FROM change_log)"
+                                                    " FROM change_log WHERE seq > ?"));
+  stmt.bind(1, s.acknowledged_through);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (row) {
+    s.pending = stmt.column_int(0);
+    s.oldest_pending_ms = stmt.column_int(1);
+    s.last_seq = stmt.column_int(2);
+  }
+  return s;
+}
+
+Result<std::int64_t> read_sync_value(Database& db, std::string_view name, std::int64_t fallback) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT value FROM sync_state WHERE name = ?"));
+  stmt.bind(1, name);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  return row ? stmt.column_int(0) : fallback;
+}
+
+Status write_sync_value(Transaction& txn, std::string_view name, std::int64_t value) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO sync_state (name, value) VALUES (?, ?)"
+                                                        " ON CONFLICT (name) DO UPDATE SET value = excluded.value"));
+  stmt.bind(1, name).bind(2, value);
+  return stmt.run();
+}
+
+}  // namespace hallsync

@@ -1,0 +1,209 @@
+// SQLite connection, statement cache and error translation.
+#include "sync/api/database.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace hallsync {
+namespace {
+
+Status status_from_code(int code, std::string_view context, const char* detail) {
+  std::string msg(context);
+  msg += ": ";
+  switch (code & 0xff) {
+    case SQLITE_FULL:
+      msg += "磁盘已满 (disk full) — free space on the data disk and retry";
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      msg += "database is busy (another process holds the write lock)";
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      msg += "database file is damaged — stop halld and run `hallctl doctor`";
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      msg += "cannot open or write the database file — check the path and permissions";
+      break;
+    case SQLITE_IOERR:
+      msg += "disk I/O error — check the disk";
+      break;
+    default:
+      break;
+  }
+  if (detail && *detail) {
+    msg += " (";
+    msg += detail;
+    msg += ")";
+  }
+  return Status::storage(std::move(msg));
+}
+
+}  // namespace
+
+// ---- Statement ----
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), sql_(std::move(other.sql_)), stmt_(other.stmt_), bind_error_(std::move(other.bind_error_)) {
+  other.stmt_ = nullptr;
+}
+
+Statement::~Statement() {
+  if (stmt_) db_->give_back(std::move(sql_), stmt_);
+}
+
+namespace {
+Status check_bind(int rc, sqlite3* db, int index) {
+  if (rc == SQLITE_OK) return Status::ok();
+  return Status::internal("bind parameter " + std::to_string(index) + ": " + sqlite3_errmsg(db));
+}
+}  // namespace
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_int64(stmt_, index, value), db_->db_, index);
+  return *this;
+}
+Statement& Statement::bind(int index, double value) {
+  if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_double(stmt_, index, value), db_->db_, index);
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view text) {
+  if (bind_error_.is_ok())
+    bind_error_ = check_bind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+                             db_->db_, index);
+  return *this;
+}
+Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
+  if (bind_error_.is_ok())
+    bind_error_ = check_bind(sqlite3_bind_blob64(stmt_, index, size ? data : "", size, SQLITE_TRANSIENT), db_->db_, index);
+  return *this;
+}
+Statement& Statement::bind_null(int index) {
+  if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_null(stmt_, index), db_->db_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  if (!bind_error_.is_ok()) return bind_error_;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return status_from_code(rc, "sql step", sqlite3_errmsg(db_->db_));
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row) return row.status();
+    if (!*row) return Status::ok();
+  }
+}
+
+std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::column_text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+std::vector<std::uint8_t> Statement::column_blob(int col) const {
+  auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col));
+  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
+}
+bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+// ---- Database ----
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, DatabaseOptions options) {
+  sqlite3* raw = nullptr;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<Database> db(new Database(raw, path));
+  if (rc != SQLITE_OK) return status_from_code(rc, "open " + path, raw ? sqlite3_errmsg(raw) : nullptr);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  // WAL lets readers (the API, hallctl) run while sync writes. synchronous=FULL
+  // fsyncs the WAL on every commit: in WAL mode NORMAL may lose the last
+  // commits on power loss, and a clerk was already told the case is registered.
+  std::string pragmas = "PRAGMA foreign_keys=ON;";
+  if (!options.read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+  if (!options.read_only && !options.auto_checkpoint) pragmas += "PRAGMA wal_autocheckpoint=0;";
+  HALLSYNC_RETURN_IF_ERROR(db->exec_script(pragmas));
+  return db;
+}
+
+Database::~Database() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Status Database::exec_script(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    Status s = status_from_code(rc, "exec", err ? err : sqlite3_errmsg(db_));
+    sqlite3_free(err);
+    return s;
+  }
+  return Status::ok();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    cache_.erase(it);
+    return Statement(this, std::move(key), stmt);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return status_from_code(rc, "prepare", sqlite3_errmsg(db_));
+  return Statement(this, std::move(key), stmt);
+}
+
+void Database::give_back(std::string sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  cache_.emplace(std::move(sql), stmt);
+}
+
+Status Database::checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return last_error("wal checkpoint");
+  return Status::ok();
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Status Database::last_error(std::string_view context) const {
+  return status_from_code(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_));
+}
+
+// ---- Transaction ----
+
+Result<Transaction> Transaction::begin(Database& db) {
+  HALLSYNC_RETURN_IF_ERROR(db.exec_script("BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (open_) (void)db_->exec_script("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (!open_) return Status::internal("commit of a transaction that is not open");
+  Status s = db_->exec_script("COMMIT");
+  if (s.is_ok()) open_ = false;
+  return s;
+}
+
+}  // namespace hallsync

@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include "sync/api/database.h"
+#include "tests/support/temp_dir.h"
+
+using namespace hallsync;
+
+namespace {
+std::vector<Migration> two_steps() {
+  return {{1, "0001_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"},
+          {2, "0002_u.sql", "CREATE TABLE u (id INTEGER PRIMARY KEY);"}};
+}
+}  // namespace
+
+TEST_CASE("Migrations bring an empty database to the newest version", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  REQUIRE(db.is_ok());
+  REQUIRE(apply_migrations(**db, two_steps(), "test").is_ok());
+  CHECK(*schema_version(**db) == 2);
+  // Applying again is a no-op.
+  REQUIRE(apply_migrations(**db, two_steps(), "test").is_ok());
+  CHECK(*schema_version(**db) == 2);
+}
+
+TEST_CASE("Migrations continue from an older version", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  auto steps = two_steps();
+  REQUIRE(apply_migrations(**db, {steps[0]}, "test").is_ok());
+  CHECK(*schema_version(**db) == 1);
+  REQUIRE(apply_migrations(**db, steps, "test").is_ok());
+  CHECK(*schema_version(**db) == 2);
+}
+
+TEST_CASE("A database newer than the program is refused untouched", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  REQUIRE(apply_migrations(**db, two_steps(), "test").is_ok());
+  auto older = two_steps();
+  older.pop_back();
+  Status s = apply_migrations(**db, older, "hall");
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.kind() == ErrorKind::Storage);
+  CHECK(s.message().find("newer") != std::string::npos);
+  CHECK(*schema_version(**db) == 2);
+}
+
+TEST_CASE("A failing migration leaves the version and tables unchanged", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  std::vector<Migration> broken = {{1, "0001_ok.sql", "CREATE TABLE ok (x);"}, {2, "0002_bad.sql", "CREATE TABLE;"}};
+  REQUIRE_FALSE(apply_migrations(**db, broken, "test").is_ok());
+  CHECK(*schema_version(**db) == 0);
+  auto stmt = (*db)->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'ok'");
+  REQUIRE(*stmt->step());
+  CHECK(stmt->column_int(0) == 0);
+}
+
+TEST_CASE("A transaction not committed is rolled back", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  REQUIRE(apply_migrations(**db, two_steps(), "test").is_ok());
+  {
+    auto txn = Transaction::begin(**db);
+    REQUIRE(txn.is_ok());
+    auto ins = (*db)->prepare("INSERT INTO t (name) VALUES (?)");
+    ins->bind(1, "lost");
+    REQUIRE(ins->run().is_ok());
+  }
+  auto count = (*db)->prepare("SELECT count(*) FROM t");
+  REQUIRE(*count->step());
+  CHECK(count->column_int(0) == 0);
+}
+
+TEST_CASE("Bound text is stored as data, never run as SQL", "[sync][storage]") {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("a.db"));
+  REQUIRE(apply_migrations(**db, two_steps(), "test").is_ok());
+  const std::string hostile = "x'); DROP TABLE t; --";
+  auto ins = (*db)->prepare("INSERT INTO t (name) VALUES (?)");
+  ins->bind(1, hostile);
+  REQUIRE(ins->run().is_ok());
+  auto sel = (*db)->prepare("SELECT name FROM t");
+  REQUIRE(*sel->step());
+  CHECK(sel->column_text(0) == hostile);
+}
+
+TEST_CASE("Opening a file that is not a database reports damage", "[sync][storage]") {
+  test::TempDir dir;
+  {
+    std::FILE* f = std::fopen(dir.file("junk.db").c_str(), "wb");
+    std::fputs("this is not an sqlite database, just some junk text that is long enough......", f);
+    std::fclose(f);
+  }
+  auto db = Database::open(dir.file("junk.db"));
+  Status s = db.is_ok() ? schema_version(**db).status() : db.status();
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.kind() == ErrorKind::Storage);
+  CHECK(s.message().find("damaged") != std::string::npos);
+}

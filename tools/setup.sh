@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hallsync needs to build and test, then
+# configures and builds into build/ (or $HALLSYNC_BUILD_DIR). Idempotent.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${HALLSYNC_BUILD_DIR:-$root/build}
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcurl4-openssl-dev
+  libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${HALLSYNC_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j"$(nproc)"
