@@ -1,0 +1,120 @@
+// Runs the real `hall` binary as a clerk would and checks its output, JSON
+// shapes and exit statuses.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;  // stdout and stderr together
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Hall {
+  hallsync::test::TempDir dir;
+  Run run(const std::vector<std::string>& args) {
+    std::string cmd = std::string(HALL_BINARY) + " ";
+    for (const auto& a : args) cmd += quote(a) + " ";
+    cmd += "--data-dir " + quote(dir.file("hall")) + " 2>&1";
+    FILE* p = popen(("HALL_CLERK=c001 " + cmd).c_str(), "r");
+    REQUIRE(p);
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    int st = pclose(p);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  }
+  nlohmann::json json(const std::vector<std::string>& args) {
+    Run r = run(args);
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  }
+  Hall() { REQUIRE(run({"init", "--hall", "360704100", "--device", "W01"}).status == 0); }
+};
+
+const std::string kId = "360704198503120023";
+
+}  // namespace
+
+TEST_CASE("A clerk registers, forwards and approves a case from the command line", "[e2e][cli]") {
+  Hall h;
+  auto created = h.json({"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", kId, "--phone",
+                         "13907971234", "--all-materials", "--json"});
+  std::string no = created["acceptance_no"];
+  CHECK(created["state"] == "accepted");
+  CHECK(created["applicant"]["id_number_masked"] == "3607**********0023");
+  CHECK(created.dump().find(kId) == std::string::npos);
+  CHECK(h.run({"case", "forward", no}).status == 0);
+  CHECK(h.run({"case", "approve", no}).status == 0);
+  CHECK(h.run({"case", "deliver", no}).status == 0);
+  auto shown = h.json({"case", "show", no, "--json"});
+  CHECK(shown["state"] == "delivered");
+  CHECK(shown["events"].size() == 4);
+  auto listed = h.json({"case", "list", "--status", "delivered", "--json"});
+  REQUIRE(listed["cases"].size() == 1);
+  CHECK(listed["cases"][0]["acceptance_no"] == no);
+}
+
+TEST_CASE("Bad input from the command line is refused in Chinese, with a non-zero status, writing nothing", "[e2e][cli]") {
+  Hall h;
+  std::vector<std::vector<std::string>> bad = {
+      {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", "360704198503120024", "--phone", "13907971234"},
+      {"case", "new", "--matter", "GX-999", "--name", "刘桂英", "--id-number", kId, "--phone", "13907971234"},
+      {"case", "new", "--matter", "GX-009", "--name", "\xC0\xAF", "--id-number", kId, "--phone", "13907971234"},
+      {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", kId, "--phone", "123"},
+      {"case", "new", "--matter", "GX-009", "--name", "x'); DROP TABLE cases;--", "--id-number", kId, "--phone", "13907971234"},
+  };
+  for (const auto& args : bad) {
+    Run r = h.run(args);
+    INFO(r.out);
+    CHECK(r.status == 1);
+    CHECK(r.out.rfind("错误：", 0) == 0);
+  }
+  CHECK(h.json({"case", "list", "--json"})["cases"].empty());
+  Run missing = h.run({"case", "new", "--matter", "GX-009"});
+  CHECK(missing.status == 64);
+}
+
+TEST_CASE("The command line computes due dates across holidays and prints documents", "[e2e][cli]") {
+  Hall h;
+  auto due = h.json({"calendar", "due", "2026-09-30", "3", "--json"});
+  CHECK(due["due"] == "2026-10-10");
+  auto year = h.json({"calendar", "show", "2026", "--json"});
+  CHECK(year["working_days"] == 248);
+  Run r = h.run({"case", "new", "--matter", "GX-035", "--name", "陈国平", "--id-number", "360721196207081514", "--phone",
+                 "0797-4412345"});
+  REQUIRE(r.status == 0);
+  auto list = h.json({"case", "list", "--json"});
+  std::string no = list["cases"][0]["acceptance_no"];
+  CHECK(list["cases"][0]["state"] == "awaiting_materials");
+  Run slip = h.run({"case", "print", no, "--doc", "one-time"});
+  CHECK(slip.status == 0);
+  CHECK(slip.out.find("一次性告知书") != std::string::npos);
+  Run html = h.run({"case", "print", no, "--doc", "one-time", "--html"});
+  CHECK(html.out.find("<!DOCTYPE html>") != std::string::npos);
+  Run wrong = h.run({"case", "print", no, "--doc", "refusal"});
+  CHECK(wrong.status == 1);
+}
+
+TEST_CASE("A second init on the same data directory is refused", "[e2e][cli]") {
+  Hall h;
+  Run again = h.run({"init", "--hall", "360704100", "--device", "W02"});
+  CHECK(again.status == 1);
+  Run bad_code = h.run({"init", "--hall", "12", "--device", "W01"});
+  CHECK(bad_code.status != 0);
+}
