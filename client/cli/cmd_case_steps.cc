@@ -119,12 +119,6 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set) {
         auto draft = build_draft(spec, *a, clerk_id(set.options));
         if (!draft) return report(draft.status());
         CaseRepository repo(*store);
-        if (spec.kind == EventKind::Forwarded && draft->department.empty()) {
-          // Default the back office to the matter's guiding department.
-          auto current = repo.load(a->case_ref);
-          if (!current) return report(current.status());
-          if (const Matter* m = store->catalog().find(current->matter_id)) draft->department = m->department;
-        }
         auto v = repo.record(a->case_ref, std::move(*draft));
         if (!v) return report(v.status());
         if (set.options.json) {

@@ -44,6 +44,12 @@ Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
 Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft) {
   if (draft.kind == schema::EventKind::Accepted) return Status::validation("新案件请使用受理登记");
   HALLSYNC_ASSIGN_OR_RETURN(std::string case_id, resolve_case_id(case_ref));
+  if (draft.kind == schema::EventKind::Forwarded && draft.department.empty()) {
+    // The back office defaults to the matter's guiding department (行业指导部门).
+    HALLSYNC_ASSIGN_OR_RETURN(CaseView current, load(case_id));
+    if (auto catalog = store_->catalog_version(current.catalog_version); catalog.is_ok())
+      if (const Matter* m = catalog->find(current.matter_id)) draft.department = m->department;
+  }
   return write_local(case_id, {std::move(draft)});
 }
 
@@ -156,6 +162,24 @@ Result<std::vector<schema::CaseEvent>> CaseRepository::load_events(const std::st
     events.push_back(std::move(e));
   }
   return events;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> CaseRepository::event_ids(int bucket) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT case_id, event_id FROM case_events"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    std::string case_id = stmt.column_text(0);
+    if (bucket >= 0 && digest_bucket(case_id) != bucket) continue;
+    out.emplace_back(std::move(case_id), stmt.column_text(1));
+  }
+  return out;
+}
+
+Result<std::vector<BucketDigest>> CaseRepository::digests() {
+  HALLSYNC_ASSIGN_OR_RETURN(auto pairs, event_ids(-1));
+  return compute_digests(std::move(pairs));
 }
 
 Result<CaseView> CaseRepository::load(const std::string& case_ref) {

@@ -10,6 +10,7 @@
 #include "client/domain/case_lifecycle.h"
 #include "client/domain/intake.h"
 #include "client/store/hall_store.h"
+#include "sync/api/digest.h"
 
 namespace hallsync::client {
 
@@ -51,6 +52,10 @@ class CaseRepository {
 
   Result<CaseView> load(const std::string& case_ref);
   Result<std::vector<CaseSummary>> list(const CaseFilter& filter);
+
+  // Digests of every case event held here (compared with the hub's).
+  Result<std::vector<BucketDigest>> digests();
+  Result<std::vector<std::pair<std::string, std::string>>> event_ids(int bucket);
 
   // Stores events that originated elsewhere (pulled from the hub) inside the
   // caller's transaction; events already present are skipped. They are not

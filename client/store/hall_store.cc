@@ -83,7 +83,10 @@ Status HallStore::load() {
   HALLSYNC_ASSIGN_OR_RETURN(identity_.device_code, meta("device_code"));
   auto hlc_text = meta("hlc.last");
   hlc_ = HlcClock(*clock_, Hlc{hlc_text.is_ok() ? std::stoull(*hlc_text) : 0});
+  return reload_reference();
+}
 
+Status HallStore::reload_reference() {
   HALLSYNC_ASSIGN_OR_RETURN(std::string catalog_version, meta("current.matters"));
   HALLSYNC_ASSIGN_OR_RETURN(auto catalog, this->catalog_version(catalog_version));
   catalog_.emplace(std::move(catalog));

@@ -47,9 +47,12 @@ class HallStore {
   Result<MatterCatalog> catalog_version(const std::string& version);
   const WorkCalendar& calendar() const { return *calendar_; }
 
-  // Installs a published catalog or calendar (from the hub) inside `txn` and
-  // makes it current once the transaction commits.
+  // Installs a published catalog or calendar (from the hub) inside `txn`; it
+  // is current in the file once the transaction commits, and in this process
+  // after reload_reference().
   Status install_reference(Transaction& txn, const std::string& name, const std::string& version, const std::string& body);
+
+  Status reload_reference();
 
   // The device's HLC; persisted by persist_hlc inside each write transaction.
   HlcClock& hlc() { return hlc_; }

@@ -45,6 +45,15 @@ class [[nodiscard]] Status {
   // True when the same call may succeed later without anyone changing anything.
   bool is_transient() const;
 
+  // A finer, stable code for technicians and sync history ("dns", "connect",
+  // "timeout", "tls_verify", "http_503", ...); empty when the kind says enough.
+  const std::string& code() const { return code_; }
+  Status with_code(std::string code) const {
+    Status s = *this;
+    s.code_ = std::move(code);
+    return s;
+  }
+
   // "storage: disk is full" — for logs and technician output.
   std::string to_string() const;
 
@@ -55,6 +64,7 @@ class [[nodiscard]] Status {
   Status(ErrorKind kind, std::string msg) : kind_(kind), message_(std::move(msg)) {}
   ErrorKind kind_ = ErrorKind::Ok;
   std::string message_;
+  std::string code_;
 };
 
 }  // namespace hallsync

@@ -1,0 +1,183 @@
+// One sync session: push then pull, with every acknowledgement and every
+// pulled page committed together with the position it advances.
+#include "sync/api/replicator.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sync/api/change_log.h"
+#include "sync/protocol/messages.h"
+
+namespace hallsync {
+namespace {
+
+std::int64_t epoch_number(const std::string& hex) {
+  // The epoch is 16 hex digits; kept as its 64-bit value in sync_state.
+  return static_cast<std::int64_t>(std::stoull(hex, nullptr, 16));
+}
+
+}  // namespace
+
+Status status_from_hub_reply(const HttpResponse& r) {
+  std::string code = "http_" + std::to_string(r.status), message = "hub answered HTTP " + std::to_string(r.status);
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("code") && j["code"].is_string()) code = j["code"].get<std::string>();
+  if (j.is_object() && j.contains("message") && j["message"].is_string())
+    message += ": " + j["message"].get<std::string>();
+  if (r.status == 401 || r.status == 403) return Status::auth(message).with_code(code);
+  if (r.status >= 500 || r.status == 429) return Status::network(message).with_code(code);  // the hub may recover
+  return Status::protocol(message).with_code(code);
+}
+
+Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body) {
+  HttpRequest req;
+  req.target = target;
+  req.headers = {{"Content-Type", protocol::kContentType},
+                 {protocol::kVersionHeader, std::to_string(options_.protocol_version)},
+                 {"X-Hallsync-Device", credentials_.device_id},
+                 {"Authorization", "Bearer " + credentials_.token}};
+  req.body = std::move(body);
+  std::uint64_t sent = transport_->bytes_sent(), received = transport_->bytes_received();
+  auto res = transport_->exchange(req);
+  if (current_) {
+    current_->bytes_sent += transport_->bytes_sent() - sent;
+    current_->bytes_received += transport_->bytes_received() - received;
+  }
+  if (!res) return res.status();
+  if (res->status != 200) return status_from_hub_reply(*res);
+  if (res->header("Content-Type") != protocol::kContentType)
+    return Status::protocol("hub answered 200 with content type '" + res->header("Content-Type") +
+                            "' instead of a protocol message")
+        .with_code("bad_content_type");
+  return res;
+}
+
+Status Replicator::check_epoch(const std::string& epoch) {
+  if (epoch.size() != 16 || epoch.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return Status::protocol("hub sent a malformed epoch").with_code("malformed");
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t known, read_sync_value(*db_, kHubEpochKey, 0));
+  if (known == 0) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kHubEpochKey, epoch_number(epoch)));
+    return txn.commit();
+  }
+  if (known != epoch_number(epoch))
+    return Status::protocol("the hub was reset or restored (its epoch changed); nothing was exchanged. "
+                            "A technician must run `hallctl resync` to reconcile this device with it")
+        .with_code("hub_epoch_changed");
+  return Status::ok();
+}
+
+Status Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms) {
+  // Midpoint estimate: the hub stamped its time somewhere during the round trip.
+  std::int64_t offset = server_ms - (sent_ms + received_ms) / 2;
+  if (current_) {
+    current_->clock_offset_ms = offset;
+    current_->clock_warning = std::llabs(offset) > options_.clock_warning_ms;
+  }
+  return Status::ok();
+}
+
+Status Replicator::push_into(SyncStats& stats) {
+  ChangeLog log(*db_);
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
+    HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
+                                                            options_.push_batch_bytes));
+    if (entries.empty()) return Status::ok();
+    protocol::PushRequest req;
+    req.device_id = credentials_.device_id;
+    for (auto& e : entries)
+      req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
+    req.report = {outbox.pending, outbox.oldest_pending_ms, stats.clock_offset_ms, options_.software_version, ""};
+    std::int64_t sent_ms = clock_->now_ms();
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
+                              exchange("/v1/push", protocol::encode(req, options_.protocol_version)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
+    HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
+    HALLSYNC_RETURN_IF_ERROR(note_clock(res.server_time_ms, sent_ms, clock_->now_ms()));
+    std::int64_t last = entries.back().seq;
+    if (res.acknowledged_through < last)
+      return Status::protocol("hub acknowledged only up to " + std::to_string(res.acknowledged_through) +
+                              " of a batch ending at " + std::to_string(last) + "; the batch will be resent")
+          .with_code("partial_ack");
+    if (res.acknowledged_through > outbox.last_seq)
+      return Status::protocol("hub holds sequence " + std::to_string(res.acknowledged_through) + " but this device's outbox ends at " +
+                              std::to_string(outbox.last_seq) + ": this store is older than what the hub has seen; "
+                              "run `hallctl resync --rebuild`")
+          .with_code("hub_ahead");
+    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+    for (const auto& r : res.rejected) {
+      if (r.seq <= outbox.acknowledged_through || r.seq > last)
+        return Status::protocol("hub rejected sequence " + std::to_string(r.seq) + " which was not in the batch")
+            .with_code("malformed");
+      HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT OR REPLACE INTO sync_rejections (seq, reason, reported_ms)"
+                                                        " VALUES (?, ?, ?)"));
+      stmt.bind(1, r.seq).bind(2, r.reason).bind(3, clock_->now_ms());
+      HALLSYNC_RETURN_IF_ERROR(stmt.run());
+    }
+    HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
+    HALLSYNC_RETURN_IF_ERROR(txn.commit());
+    stats.pushed += static_cast<std::int64_t>(entries.size());
+    stats.rejected += static_cast<std::int64_t>(res.rejected.size());
+    ++stats.push_batches;
+    if (on_progress) on_progress(stats);
+  }
+}
+
+Status Replicator::pull_into(SyncStats& stats) {
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
+    protocol::PullRequest req{credentials_.device_id, cursor, options_.pull_page, options_.include_own};
+    std::int64_t sent_ms = clock_->now_ms();
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
+                              exchange("/v1/pull", protocol::encode(req, options_.protocol_version)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_pull_response(http.body, options_.protocol_version));
+    HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
+    HALLSYNC_RETURN_IF_ERROR(note_clock(res.server_time_ms, sent_ms, clock_->now_ms()));
+    // Validate the whole page before touching the store.
+    if (res.next_cursor < cursor)
+      return Status::protocol("hub moved the cursor backwards (" + std::to_string(cursor) + " -> " +
+                              std::to_string(res.next_cursor) + ")")
+          .with_code("bad_cursor");
+    std::int64_t prev = cursor;
+    for (const auto& c : res.changes) {
+      if (c.hub_seq <= prev || c.hub_seq > res.next_cursor)
+        return Status::protocol("hub sent change " + std::to_string(c.hub_seq) + " out of order or beyond the cursor")
+            .with_code("bad_cursor");
+      prev = c.hub_seq;
+    }
+    if (res.has_more && res.next_cursor == cursor)
+      return Status::protocol("hub reports more changes but did not advance the cursor").with_code("bad_cursor");
+    std::vector<RemoteChange> changes;
+    changes.reserve(res.changes.size());
+    for (auto& c : res.changes)
+      changes.push_back({c.hub_seq, std::move(c.collection), std::move(c.doc_key), std::move(c.payload)});
+    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+    HALLSYNC_RETURN_IF_ERROR(sink_->apply(txn, changes));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, res.next_cursor));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
+    HALLSYNC_RETURN_IF_ERROR(txn.commit());
+    HALLSYNC_RETURN_IF_ERROR(sink_->committed());
+    stats.pulled += static_cast<std::int64_t>(changes.size());
+    ++stats.pull_pages;
+    if (on_progress) on_progress(stats);
+    if (!res.has_more) return Status::ok();
+  }
+}
+
+Result<SyncStats> Replicator::run(bool do_push, bool do_pull) {
+  last_ = SyncStats{};
+  current_ = &last_;
+  Status s = do_push ? push_into(last_) : Status::ok();
+  if (s.is_ok() && do_pull) s = pull_into(last_);
+  current_ = nullptr;
+  if (!s.is_ok()) return s;
+  return last_;
+}
+
+Result<SyncStats> Replicator::push() { return run(true, false); }
+Result<SyncStats> Replicator::pull() { return run(false, true); }
+Result<SyncStats> Replicator::sync() { return run(true, true); }
+
+}  // namespace hallsync

@@ -1,0 +1,218 @@
+// HubService: opening the store, device administration, and HTTP routing.
+#include "sync/hub/hub_service.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <filesystem>
+
+#include "schema/embedded.h"
+
+namespace hallsync::hub {
+namespace {
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::vector<unsigned char> b(bytes);
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) std::abort();  // no entropy: nothing safe to do
+  return hex(b.data(), b.size());
+}
+
+std::string sha256_hex(const std::string& s) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  return hex(d, sizeof d);
+}
+
+HttpResponse json_error(int status, const std::string& code, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "application/json"}};
+  std::string escaped;
+  for (char c : message) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    escaped += c;
+  }
+  r.body = "{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"}";
+  return r;
+}
+
+int http_status_for(const Status& s) {
+  switch (s.kind()) {
+    case ErrorKind::Auth: return s.code() == "forbidden" ? 403 : 401;
+    case ErrorKind::Protocol: return s.code() == "too_large" ? 413 : 400;
+    case ErrorKind::Conflict: return 409;
+    case ErrorKind::NotFound: return 404;
+    case ErrorKind::Validation: return 422;
+    case ErrorKind::Storage: return 503;  // retryable: the store may recover
+    default: return 500;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HubService>> HubService::open(const std::string& data_dir, const Clock& clock,
+                                                     const CasePolicy& policy) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::storage("cannot create hub data directory " + data_dir + ": " + ec.message());
+  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open((std::filesystem::path(data_dir) / kDatabaseFile).string()));
+  std::vector<Migration> steps;
+  for (const auto& s : schema::sql_steps("sql/hub")) steps.push_back({s.version, s.name, s.sql});
+  HALLSYNC_RETURN_IF_ERROR(apply_migrations(*db, steps, "hub"));
+  std::unique_ptr<HubService> hub(new HubService(std::move(db), clock, policy));
+  HALLSYNC_RETURN_IF_ERROR(hub->load_meta());
+  return hub;
+}
+
+Status HubService::load_meta() {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT key, value FROM hub_meta"));
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    std::string key = stmt.column_text(0), value = stmt.column_text(1);
+    if (key == "epoch") epoch_ = value;
+    if (key == "hub_seq") hub_seq_counter_ = std::stoll(value);
+    if (key == "case_no") case_no_counter_ = std::stoll(value);
+    if (key == "hlc") hlc_ = HlcClock(*clock_, Hlc{std::stoull(value)});
+  }
+  if (!epoch_.empty()) return Status::ok();
+  // A new hub (or one reset from scratch) gets a fresh epoch, so devices that
+  // synced with an earlier incarnation notice instead of silently mixing.
+  epoch_ = random_hex(8);
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
+  return txn.commit();
+}
+
+Status HubService::save_meta(Transaction& txn) {
+  const std::pair<const char*, std::string> values[] = {{"epoch", epoch_},
+                                                        {"hub_seq", std::to_string(hub_seq_counter_)},
+                                                        {"case_no", std::to_string(case_no_counter_)},
+                                                        {"hlc", std::to_string(hlc_.last().value)}};
+  for (const auto& [key, value] : values) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO hub_meta (key, value) VALUES (?, ?)"
+                                                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    stmt.bind(1, key).bind(2, value);
+    HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  }
+  return Status::ok();
+}
+
+Status HubService::add_hall(const std::string& hall_code, const std::string& name) {
+  if (hall_code.empty() || hall_code.size() > 12) return Status::validation("hall code must be 1-12 characters");
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT INTO halls (hall_code, name, created_ms) VALUES (?, ?, ?)"
+                                                    " ON CONFLICT (hall_code) DO UPDATE SET name = excluded.name"));
+  stmt.bind(1, hall_code).bind(2, name).bind(3, clock_->now_ms());
+  return stmt.run();
+}
+
+Result<std::string> HubService::add_device(const std::string& hall_code, const std::string& device_code) {
+  std::string device_id = hall_code + "-" + device_code;
+  std::string token = random_hex(24);
+  HALLSYNC_ASSIGN_OR_RETURN(auto hall, db_->prepare("SELECT 1 FROM halls WHERE hall_code = ?"));
+  hall.bind(1, hall_code);
+  HALLSYNC_ASSIGN_OR_RETURN(bool known, hall.step());
+  if (!known) return Status::not_found("unknown hall " + hall_code + " (add it with `hallhub hall add`)");
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
+      "INSERT INTO devices (device_id, hall_code, token_sha256, created_ms) VALUES (?, ?, ?, ?)"
+      " ON CONFLICT (device_id) DO UPDATE SET token_sha256 = excluded.token_sha256, status = 'active'"));
+  stmt.bind(1, device_id).bind(2, hall_code).bind(3, sha256_hex(token)).bind(4, clock_->now_ms());
+  HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  return token;
+}
+
+Status HubService::revoke_device(const std::string& device_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("UPDATE devices SET status = 'revoked' WHERE device_id = ?"));
+  stmt.bind(1, device_id);
+  HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  if (db_->changes() == 0) return Status::not_found("unknown device " + device_id);
+  return Status::ok();
+}
+
+Result<std::vector<DeviceRow>> HubService::devices() {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
+      "SELECT device_id, hall_code, status, high_water, last_seen_ms, unsent, oldest_unsent_ms, clock_offset_ms,"
+      " software_version, last_error FROM devices ORDER BY hall_code, device_id"));
+  std::vector<DeviceRow> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3),
+                   stmt.column_int(4), stmt.column_int(5), stmt.column_int(6), stmt.column_int(7),
+                   stmt.column_text(8), stmt.column_text(9)});
+  }
+  return out;
+}
+
+Result<std::string> HubService::authenticate(const HttpRequest& request) {
+  std::string device = request.header_value("X-Hallsync-Device");
+  std::string auth = request.header_value("Authorization");
+  if (device.empty() || auth.rfind("Bearer ", 0) != 0)
+    return Status::auth("missing device credentials").with_code("unauthenticated");
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT token_sha256, status FROM devices WHERE device_id = ?"));
+  stmt.bind(1, device);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  std::string presented = sha256_hex(auth.substr(7));
+  std::string expected = row ? stmt.column_text(0) : std::string(64, '0');
+  bool match = CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+  if (!row || !match) return Status::auth("unknown device or wrong token").with_code("unauthenticated");
+  if (stmt.column_text(1) == "revoked")
+    return Status::auth("device " + device + " has been revoked; re-enroll it").with_code("revoked");
+  return device;
+}
+
+HttpResponse HubService::handle(const HttpRequest& request, const std::string& /*peer*/) {
+  if (request.target == "/v1/health" && request.method == "GET") {
+    HttpResponse r;
+    r.status = 200;
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = "{\"status\":\"ok\",\"epoch\":\"" + epoch_ + "\",\"server_time_ms\":" + std::to_string(clock_->now_ms()) +
+             ",\"protocol\":[" + std::to_string(protocol::kOldestVersion) + "," +
+             std::to_string(protocol::kCurrentVersion) + "]}";
+    return r;
+  }
+  bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
+  if (!is_push && !is_pull) return json_error(404, "not_found", "no such endpoint: " + request.target);
+  if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
+  std::string version_text = request.header_value(protocol::kVersionHeader);
+  int version = version_text.size() == 1 && std::isdigit(static_cast<unsigned char>(version_text[0])) ? version_text[0] - '0' : 0;
+  if (version < protocol::kOldestVersion || version > protocol::kCurrentVersion)
+    return json_error(426, "unsupported_protocol",
+                      "protocol version '" + version_text + "' is not supported; this hub speaks " +
+                          std::to_string(protocol::kOldestVersion) + " to " + std::to_string(protocol::kCurrentVersion) +
+                          ": upgrade the hall software");
+  auto device = authenticate(request);
+  if (!device) return json_error(http_status_for(device.status()), device.status().code(), device.status().message());
+
+  HttpResponse ok;
+  ok.status = 200;
+  ok.headers = {{"Content-Type", protocol::kContentType}, {protocol::kVersionHeader, std::to_string(version)}};
+  if (is_push) {
+    auto req = protocol::decode_push_request(request.body, version);
+    if (!req) return json_error(400, req.status().code(), req.status().message());
+    auto res = push(*device, *req);
+    if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
+    ok.body = protocol::encode(*res, version);
+  } else {
+    auto req = protocol::decode_pull_request(request.body, version);
+    if (!req) return json_error(400, req.status().code(), req.status().message());
+    auto res = pull(*device, *req);
+    if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
+    ok.body = protocol::encode(*res, version);
+  }
+  return ok;
+}
+
+}  // namespace hallsync::hub
