@@ -53,8 +53,32 @@ Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::Cas
   return write_local(case_id, {std::move(draft)});
 }
 
+Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<IntakeForm>& forms) {
+  int today = today_number(store_->clock());
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
+  std::vector<CaseView> out;
+  out.reserve(forms.size());
+  for (std::size_t i = 0; i < forms.size(); ++i) {
+    auto drafts = prepare_intake(forms[i], store_->catalog(), today);
+    if (!drafts) return drafts.status().with_context("第" + std::to_string(i + 1) + "条");
+    std::vector<schema::CaseEvent> events{std::move(drafts->accepted)};
+    if (drafts->request_missing) events.push_back(std::move(*drafts->request_missing));
+    HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(events)));
+    out.push_back(std::move(v));
+  }
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return out;
+}
+
 Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
+  HALLSYNC_ASSIGN_OR_RETURN(CaseView view, append_local(txn, case_id, std::move(drafts)));
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return view;
+}
+
+Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::string& case_id,
+                                              std::vector<schema::CaseEvent> drafts) {
   HALLSYNC_ASSIGN_OR_RETURN(auto history, load_events(case_id));
   ChangeLog log(store_->db());
   const HallIdentity& me = store_->identity();
@@ -85,7 +109,6 @@ Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::ve
   CaseView view = fold_case(std::move(history));
   HALLSYNC_RETURN_IF_ERROR(refresh_case_row(txn, view));
   HALLSYNC_RETURN_IF_ERROR(store_->persist_hlc(txn));
-  HALLSYNC_RETURN_IF_ERROR(txn.commit());
   return view;
 }
 

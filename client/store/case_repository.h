@@ -46,6 +46,10 @@ class CaseRepository {
   // missing materials if any, committed durably before this returns.
   Result<CaseView> register_case(const IntakeForm& form);
 
+  // Registers many cases in one transaction (bulk import, data generation):
+  // all of them or none. Each form is validated as register_case does.
+  Result<std::vector<CaseView>> register_batch(const std::vector<IntakeForm>& forms);
+
   // Records one lifecycle step on an existing case (by case id or acceptance
   // number). `draft` carries kind, clerk and body; identity is filled here.
   Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft);
@@ -66,6 +70,8 @@ class CaseRepository {
   Result<std::string> resolve_case_id(const std::string& case_ref);
   Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);
   Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+  // The body of write_local inside a transaction the caller commits.
+  Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
   Status insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body);
   Status refresh_case_row(Transaction& txn, const CaseView& view);
   HallStore* store_;

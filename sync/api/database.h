@@ -64,6 +64,10 @@ struct DatabaseOptions {
   // false: commits never run a WAL checkpoint themselves (its fsyncs would land
   // on whoever commits); the owner runs checkpoints elsewhere (WalCheckpointer).
   bool auto_checkpoint = true;
+  // Page cache per connection; the default 2 MB made every batch re-read its
+  // index pages from the OS (#3: push/pull throughput).
+  int cache_kib = 16 * 1024;
+  std::int64_t mmap_bytes = 0;  // memory-mapped reads (the hub uses them)
 };
 
 class Database {

@@ -49,18 +49,35 @@ Result<protocol::PullResponse> HubService::pull(const std::string& device_id, co
   return res;
 }
 
+namespace {
+constexpr const char* kCaseColumns =
+    "SELECT case_id, hall_code, acceptance_no, coalesce(platform_case_no, ''), matter_id, state, department,"
+    " open_conflicts FROM cases ";
+
+HubCaseRow read_case_row(const Statement& stmt) {
+  return {stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
+          stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), static_cast<int>(stmt.column_int(7))};
+}
+}  // namespace
+
+Result<HubCaseRow> HubService::case_row(const std::string& case_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(std::string(kCaseColumns) + "WHERE case_id = ?"));
+  stmt.bind(1, case_id);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return Status::not_found("no case " + case_id + " at the hub");
+  return read_case_row(stmt);
+}
+
 Result<std::vector<HubCaseRow>> HubService::cases(const std::string& state, const std::string& department) {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
-      "SELECT case_id, hall_code, acceptance_no, coalesce(platform_case_no, ''), matter_id, state, department,"
-      " open_conflicts FROM cases WHERE (? = '' OR state = ?) AND (? = '' OR department = ?)"
-      " ORDER BY last_hub_seq"));
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(std::string(kCaseColumns) +
+                                                    "WHERE (? = '' OR state = ?) AND (? = '' OR department = ?)"
+                                                    " ORDER BY last_hub_seq"));
   stmt.bind(1, state).bind(2, state).bind(3, department).bind(4, department);
   std::vector<HubCaseRow> out;
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    out.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
-                   stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), static_cast<int>(stmt.column_int(7))});
+    out.push_back(read_case_row(stmt));
   }
   return out;
 }
@@ -89,10 +106,7 @@ Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseE
     HALLSYNC_RETURN_IF_ERROR(refresh_case(txn, case_id, seq));
     HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
-    HALLSYNC_ASSIGN_OR_RETURN(auto rows, cases("", ""));
-    for (auto& r : rows)
-      if (r.case_id == case_id) return r;
-    return Status::internal("decided case vanished");
+    return case_row(case_id);
   }();
   if (!result) restore(before);
   return result;

@@ -67,12 +67,17 @@ Result<std::unique_ptr<HubService>> HubService::open(const std::string& data_dir
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::storage("cannot create hub data directory " + data_dir + ": " + ec.message());
-  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open((std::filesystem::path(data_dir) / kDatabaseFile).string()));
+  DatabaseOptions options;
+  options.cache_kib = 64 * 1024;
+  options.mmap_bytes = 256LL * 1024 * 1024;
+  options.auto_checkpoint = false;  // checkpoints run on their own thread, not inside a push
+  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open((std::filesystem::path(data_dir) / kDatabaseFile).string(), options));
   std::vector<Migration> steps;
   for (const auto& s : schema::sql_steps("sql/hub")) steps.push_back({s.version, s.name, s.sql});
   HALLSYNC_RETURN_IF_ERROR(apply_migrations(*db, steps, "hub"));
   std::unique_ptr<HubService> hub(new HubService(std::move(db), clock, policy));
   HALLSYNC_RETURN_IF_ERROR(hub->load_meta());
+  hub->checkpointer_ = std::make_unique<WalCheckpointer>(hub->db_->path(), std::chrono::milliseconds(500));
   return hub;
 }
 

@@ -15,6 +15,7 @@
 #include "sync/api/digest.h"
 #include "sync/api/hlc.h"
 #include "sync/api/transport.h"
+#include "sync/api/wal_checkpointer.h"
 #include "sync/protocol/messages.h"
 
 namespace hallsync::hub {
@@ -46,6 +47,7 @@ class HubService {
   Status revoke_device(const std::string& device_id);
   Result<std::vector<DeviceRow>> devices();
   Result<std::vector<HubCaseRow>> cases(const std::string& state, const std::string& department);
+  Result<HubCaseRow> case_row(const std::string& case_id);
   // Records a back-office decision on a case (by case id, acceptance number
   // or platform number): `draft` carries kind, clerk and body.
   Result<HubCaseRow> decide(const std::string& case_ref, schema::CaseEvent draft);
@@ -94,6 +96,7 @@ class HubService {
   std::string epoch_;
   std::int64_t hub_seq_counter_ = 0;  // origin sequence of hub-made events
   std::int64_t case_no_counter_ = 0;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the store closes
 };
 
 }  // namespace hallsync::hub

@@ -12,7 +12,7 @@ std::string_view preset_dictionary();
 
 std::string compress(const std::string& raw, int version) {
   z_stream z{};
-  deflateInit(&z, Z_BEST_COMPRESSION);
+  deflateInit(&z, 6);  // zlib's default balance of speed and size
   if (version >= 2) {
     auto dict = preset_dictionary();
     deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dict.data()), static_cast<uInt>(dict.size()));

@@ -130,7 +130,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Databa
   // WAL lets readers (the API, hallctl) run while sync writes. synchronous=FULL
   // fsyncs the WAL on every commit: in WAL mode NORMAL may lose the last
   // commits on power loss, and a clerk was already told the case is registered.
-  std::string pragmas = "PRAGMA foreign_keys=ON;";
+  std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" + std::to_string(options.cache_kib) +
+                        "; PRAGMA mmap_size=" + std::to_string(options.mmap_bytes) + ";";
   if (!options.read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
   if (!options.read_only && !options.auto_checkpoint) pragmas += "PRAGMA wal_autocheckpoint=0;";
   HALLSYNC_RETURN_IF_ERROR(db->exec_script(pragmas));

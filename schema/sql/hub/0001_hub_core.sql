@@ -66,6 +66,7 @@ CREATE TABLE cases (
   last_hub_seq     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX hub_cases_by_state ON cases (state, department);
+CREATE INDEX hub_cases_by_acceptance_no ON cases (acceptance_no);
 
 -- Entries the hub could not accept: recorded with the reason and reported back.
 CREATE TABLE rejected (

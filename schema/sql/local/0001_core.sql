@@ -61,6 +61,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_by_state ON cases (state);
 CREATE INDEX cases_by_matter ON cases (matter_id);
 CREATE INDEX cases_by_due ON cases (due_on);
+CREATE INDEX cases_by_platform_no ON cases (platform_case_no);
 
 -- Outbox: every local change in commit order. seq is the device's own
 -- monotonic sequence; entries are never rewritten.
