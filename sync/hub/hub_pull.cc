@@ -92,6 +92,7 @@ Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseE
   auto before = counters();
   auto result = [&]() -> Result<HubCaseRow> {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+    HALLSYNC_RETURN_IF_ERROR(begin_write(txn));
     HALLSYNC_ASSIGN_OR_RETURN(auto history, case_events(case_id));
     for (const auto& e : history) hlc_.observe(Hlc{e.hlc});
     schema::CaseEvent e = hub_event(case_id, draft.kind);

@@ -49,6 +49,7 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     return Status::auth("push names device " + req.device_id + " but is signed by " + device_id).with_code("forbidden");
   if (req.entries.size() > protocol::kMaxPushEntries) return Status::protocol("batch too large").with_code("too_large");
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_RETURN_IF_ERROR(begin_write(txn));
   HALLSYNC_ASSIGN_OR_RETURN(DeviceState device, load_device(*db_, device_id));
   protocol::PushResponse res;
   std::int64_t now = clock_->now_ms();

@@ -101,6 +101,11 @@ Status HubService::load_meta() {
   return txn.commit();
 }
 
+Status HubService::begin_write(Transaction& txn) {
+  (void)txn;  // the caller's BEGIN IMMEDIATE holds the write lock while we read
+  return load_meta();
+}
+
 Status HubService::save_meta(Transaction& txn) {
   const std::pair<const char*, std::string> values[] = {{"epoch", epoch_},
                                                         {"hub_seq", std::to_string(hub_seq_counter_)},

@@ -68,6 +68,9 @@ class HubService {
   HubService(std::unique_ptr<Database> db, const Clock& clock, const CasePolicy& policy)
       : db_(std::move(db)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
   Status load_meta();
+  // Re-reads the counters inside a write transaction: admin commands and the
+  // server may be different processes sharing the file.
+  Status begin_write(Transaction& txn);
   Result<std::string> authenticate(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
   Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq);

@@ -2,41 +2,25 @@
 // shapes and exit statuses.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+
+using hallsync::test::Run;
+using hallsync::test::run_command;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;  // stdout and stderr together
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 struct Hall {
   hallsync::test::TempDir dir;
-  Run run(const std::vector<std::string>& args) {
-    std::string cmd = std::string(HALL_BINARY) + " ";
-    for (const auto& a : args) cmd += quote(a) + " ";
-    cmd += "--data-dir " + quote(dir.file("hall")) + " 2>&1";
-    FILE* p = popen(("HALL_CLERK=c001 " + cmd).c_str(), "r");
-    REQUIRE(p);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    int st = pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  Run run(std::vector<std::string> args) {
+    args.insert(args.begin(), HALL_BINARY);
+    args.push_back("--data-dir");
+    args.push_back(dir.file("hall"));
+    setenv("HALL_CLERK", "c001", 1);
+    return run_command(args);
   }
   nlohmann::json json(const std::vector<std::string>& args) {
     Run r = run(args);

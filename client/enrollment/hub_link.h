@@ -1,0 +1,25 @@
+// HubLink: how this device reaches the hub — URL and device token, kept in
+// DATA_DIR/hub.conf, readable by the service user only (0600). Enrollment
+// (one-time codes, #7) will write the same file.
+#pragma once
+
+#include <string>
+
+#include "sync/api/result.h"
+
+namespace hallsync::client {
+
+struct HubLink {
+  std::string hub_url;   // e.g. http://127.0.0.1:8470 (https:// for a remote hub)
+  std::string token;     // device secret issued by `hallhub device add`
+  std::string ca_file;   // optional extra CA bundle
+};
+
+constexpr const char* kHubLinkFile = "hub.conf";
+
+// Reads DATA_DIR/hub.conf ("key = value" lines, # comments).
+Result<HubLink> load_hub_link(const std::string& data_dir);
+// Validates and writes the file atomically with mode 0600.
+Status save_hub_link(const std::string& data_dir, const HubLink& link);
+
+}  // namespace hallsync::client

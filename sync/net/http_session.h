@@ -1,0 +1,43 @@
+// Internal to sync/net: what HttpServer shares with its per-connection
+// sessions, and the entry points that start a session on an accepted socket.
+// Everything here runs on the server's one thread.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "sync/net/http_server.h"
+
+namespace hallsync::net::detail {
+
+// A live connection that the server closes when it stops.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void close() = 0;
+};
+
+// Server state shared with sessions. Touched only on the server thread, or by
+// HttpServer::stop() after that thread has been joined — so it needs no lock.
+struct ServerShared {
+  HttpServerOptions options;
+  RequestHandler handler;
+  std::uint64_t next_id = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+};
+
+// Serves HTTP/1.1 with keep-alive on an accepted plain-TCP socket until the
+// peer leaves, idles out, or the server stops. A TLS variant would be a
+// start_tls_session(socket, ssl_context, shared) over the same session template.
+void start_plain_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerShared> shared);
+
+// Answers 503 and closes: the server already holds max_connections.
+void refuse_connection(boost::asio::ip::tcp::socket socket);
+
+// "1.2.3.4:5" or "[::1]:5".
+std::string endpoint_string(const boost::asio::ip::tcp::endpoint& endpoint);
+
+}  // namespace hallsync::net::detail

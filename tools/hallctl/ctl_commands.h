@@ -1,0 +1,26 @@
+// hallctl's subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "sync/api/status.h"
+
+namespace hallsync::tools {
+
+struct CtlCommandSet {
+  std::string data_dir;
+  bool json = false;
+  std::function<int()> action;
+};
+
+void add_configure_command(CLI::App& app, CtlCommandSet& set);
+void add_sync_command(CLI::App& app, CtlCommandSet& set);
+void add_explain_command(CLI::App& app, CtlCommandSet& set);
+
+// Prints "hallctl: <kind>: <message> [code]" and returns the exit status.
+int ctl_error(const Status& s);
+
+}  // namespace hallsync::tools

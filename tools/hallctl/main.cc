@@ -1,0 +1,22 @@
+// hallctl: the technician's tool. This session: configure the hub link, a
+// one-shot sync, and explain one case's sync state.
+#include <CLI/CLI.hpp>
+
+#include "tools/hallctl/ctl_commands.h"
+
+int main(int argc, char** argv) {
+  using namespace hallsync::tools;
+  CLI::App app{"hallctl — diagnose and repair a hall's sync (technicians)"};
+  app.require_subcommand(1);
+  CtlCommandSet set;
+  add_configure_command(app, set);
+  add_sync_command(app, set);
+  add_explain_command(app, set);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 64;
+  }
+  return set.action ? set.action() : 64;
+}

@@ -1,0 +1,82 @@
+// `hallhub serve`: the HTTP endpoint, loopback-only until TLS is configured.
+#include <pthread.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "sync/net/http_server.h"
+#include "tools/hallhub/hub_commands.h"
+
+namespace hallsync::tools {
+namespace {
+
+bool is_loopback(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(host, ec);
+  return !ec && addr.is_loopback();
+}
+
+}  // namespace
+
+std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir) {
+  static const client::HallCasePolicy policy;
+  if (data_dir.empty()) {
+    report_error(Status::validation("--data-dir is required"));
+    return nullptr;
+  }
+  auto hub = hub::HubService::open(data_dir, SystemClock::instance(), policy);
+  if (!hub) {
+    report_error(hub.status());
+    return nullptr;
+  }
+  return std::move(hub).value();
+}
+
+int report_error(const Status& s) {
+  std::cerr << "hallhub: " << s.to_string() << (s.code().empty() ? "" : " [" + s.code() + "]") << "\n";
+  return s.kind() == ErrorKind::Validation || s.kind() == ErrorKind::NotFound || s.kind() == ErrorKind::Conflict ? 1 : 2;
+}
+
+void add_serve_command(CLI::App& app, HubCommandSet& set) {
+  auto* cmd = app.add_subcommand("serve", "serve the sync protocol over HTTP");
+  auto listen = std::make_shared<std::string>("127.0.0.1:8470");
+  cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
+  cmd->add_option("--listen", *listen, "address:port to listen on (loopback only until TLS is configured)");
+  cmd->callback([&set, listen] {
+    set.action = [&set, listen] {
+      if (!is_loopback(*listen))
+        return report_error(Status::validation("refusing to listen on " + *listen +
+                                               ": plain HTTP is allowed on loopback only (TLS is not configured)"));
+      auto hub = open_hub(set.data_dir);
+      if (!hub) return 2;
+      hub::HubService* service = hub.get();
+      // Block the stop signals before the server thread starts (it inherits the
+      // mask), then wait for one here: no handler, no race.
+      sigset_t stop_signals;
+      sigemptyset(&stop_signals);
+      sigaddset(&stop_signals, SIGINT);
+      sigaddset(&stop_signals, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+      net::HttpServerOptions options;
+      options.listen = *listen;
+      auto server = net::HttpServer::start(options, [service](const HttpRequest& req, const std::string& peer) {
+        return service->handle(req, peer);
+      });
+      if (!server) return report_error(server.status());
+      // One line a supervisor or test can read to learn the chosen port.
+      std::cout << "hallhub listening on " << (*server)->address() << " epoch " << service->epoch() << std::endl;
+      int received = 0;
+      sigwait(&stop_signals, &received);
+      (*server)->stop();
+      std::cout << "hallhub stopped" << std::endl;
+      return 0;
+    };
+  });
+}
+
+}  // namespace hallsync::tools
