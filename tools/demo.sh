@@ -50,4 +50,32 @@ say "非法操作会被拒绝，且不写入任何数据"
 
 say "办件列表"
 "$hall" case list
-say "数据目录：$HALL_DATA_DIR（可用 hall --help 继续操作）"
+
+# ---- The link comes back: the cases go up, a back-office decision comes down ----
+hub_bin="$build/tools/hallhub"
+ctl="$build/tools/hallctl"
+hub_dir="$(dirname "$HALL_DATA_DIR")/hub"
+rm -rf "$hub_dir"
+say "平台端 hallhub：登记大厅与设备，在本机回环地址上启动"
+"$hub_bin" hall add --data-dir "$hub_dir" --code 360704100 --name 梅林镇综合便民服务中心
+token=$("$hub_bin" device add --data-dir "$hub_dir" --hall 360704100 --device W01)
+"$hub_bin" serve --data-dir "$hub_dir" --listen 127.0.0.1:0 > "$hub_dir.log" 2>&1 &
+hub_pid=$!
+trap 'kill $hub_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "listening on" "$hub_dir.log" 2>/dev/null && break; sleep 0.05; done
+addr=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$hub_dir.log")
+echo "hallhub 已启动：http://$addr"
+"$ctl" configure --data-dir "$HALL_DATA_DIR" --hub "http://$addr" --token "$token"
+
+say "同步：离线受理的办件上传到平台，平台分配办件编号"
+"$ctl" sync --data-dir "$HALL_DATA_DIR"
+"$hub_bin" cases --data-dir "$hub_dir"
+
+say "后台（民政局）审批准予，决定下行到本大厅"
+"$hub_bin" decide --data-dir "$hub_dir" "$a" --approve --officer mz-01
+"$ctl" sync --data-dir "$HALL_DATA_DIR"
+"$hall" case show "$a"
+"$hall" case deliver "$a"
+"$ctl" sync --data-dir "$HALL_DATA_DIR"
+"$ctl" explain --data-dir "$HALL_DATA_DIR" "$a"
+say "数据目录：$HALL_DATA_DIR（可用 hall --help、hallctl --help 继续操作）"

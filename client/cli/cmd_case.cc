@@ -28,13 +28,13 @@ void print_case_text(const CaseView& v, HallStore& store) {
     std::cout << "\n";
   }
   std::cout << "办理记录：\n";
-  for (const auto& e : j["events"])
-    std::cout << "  " << e["date"].get<std::string>() << "  " << e["kind"].get<std::string>() << "  经办人 "
-              << e["clerk_id"].get<std::string>() << "  设备 " << e["device_id"].get<std::string>() << "\n";
+  for (const auto& e : v.events)
+    std::cout << "  " << CivilDate::from_unix_ms(e.wall_ms).to_string() << "  " << event_kind_label(e.kind) << "  经办人 "
+              << e.clerk_id << "  " << (e.device_id == "hub" ? "来自平台（后台）" : "设备 " + e.device_id) << "\n";
   for (const auto& c : v.conflicts)
     if (!c.resolved) std::cout << "冲突（待处理）：" << c.message << "  [" << c.event_id << "]\n";
-  std::cout << "可打印文书：";
-  for (const auto& d : j["documents"]) std::cout << d.get<std::string>() << " ";
+  std::cout << "可打印文书（--doc）：";
+  for (auto kind : available_documents(v)) std::cout << document_kind_code(kind) << " " << document_kind_title(kind) << "  ";
   std::cout << "\n";
 }
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   add_catalog_commands(app, set);
   add_calendar_commands(app, set);
   add_case_commands(app, set);
+  add_conflict_commands(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,7 +28,9 @@ constexpr std::array<StateName, 7> kStates = {{
     {CaseState::Withdrawn, "withdrawn", "已撤回"},
 }};
 
-std::string_view kind_label(EventKind k) {
+}  // namespace
+
+std::string_view event_kind_label(EventKind k) {
   switch (k) {
     case EventKind::Accepted: return "受理";
     case EventKind::MaterialsRequested: return "一次性告知补正材料";
@@ -47,6 +49,9 @@ std::string_view kind_label(EventKind k) {
   }
   return "未知操作";
 }
+
+namespace {
+std::string_view kind_label(EventKind k) { return event_kind_label(k); }
 
 Status refuse(const CaseView& v, EventKind k, std::string_view why = {}) {
   std::string msg = "当前状态为“" + std::string(case_state_label(v.state)) + "”，不能执行“" + std::string(kind_label(k)) + "”";

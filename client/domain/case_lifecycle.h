@@ -28,7 +28,8 @@ enum class CaseState {
 std::string_view case_state_code(CaseState s);   // "accepted", "awaiting_materials", ...
 std::string_view case_state_label(CaseState s);  // 已受理, 待补正, ...
 std::optional<CaseState> parse_case_state(std::string_view code);
-bool is_open(CaseState s);  // still in the hall's or back office's hands
+bool is_open(CaseState s);
+std::string_view event_kind_label(schema::EventKind k);  // 受理, 转后台审批, ... for clerks  // still in the hall's or back office's hands
 
 // An event the fold could not apply (e.g. delivered after a concurrent refusal).
 // The event is kept; a person settles it with a ConflictResolved event.

@@ -55,6 +55,8 @@ class CaseRepository {
   Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft);
 
   Result<CaseView> load(const std::string& case_ref);
+  // Ids of cases with at least one unresolved conflict.
+  Result<std::vector<std::string>> cases_with_conflicts();
   Result<std::vector<CaseSummary>> list(const CaseFilter& filter);
 
   // Digests of every case event held here (compared with the hub's).

@@ -242,3 +242,34 @@ TEST_CASE("Hostile hub replies are refused and nothing of them is applied", "[sy
   REQUIRE(*s2->step());
   CHECK(s2->column_int(0) == events_before);
 }
+
+TEST_CASE("Concurrent window and back-office steps raise the same conflict on both sides until a person resolves it", "[sync][integration][conflict]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  auto c = w.register_case(hall);
+  REQUIRE(w.step(hall, c.acceptance_no, EventKind::Forwarded).is_ok());
+  w.converge();
+  // Offline from each other: the back office refuses while the window records a withdrawal.
+  REQUIRE(w.decide(c.acceptance_no, EventKind::Refused).is_ok());
+  REQUIRE(w.step(hall, c.acceptance_no, EventKind::Withdrawn).is_ok());
+  w.converge();
+  auto local = hall.repo->load(c.acceptance_no);
+  REQUIRE(local->open_conflicts() == 1);
+  CHECK(local->events.size() == 5);  // accepted, platform no., forwarded, refused, withdrawn: nothing dropped
+  auto at_hub = w.hub().case_row(c.case_id);
+  CHECK(at_hub->open_conflicts == 1);
+  CHECK(at_hub->state == std::string(client::case_state_code(local->state)));
+  auto listed = hall.repo->cases_with_conflicts();
+  REQUIRE(listed->size() == 1);
+
+  schema::CaseEvent settle = draft(EventKind::ConflictResolved);
+  settle.clerk_id = "c001";
+  settle.ref_event_id = local->conflicts.front().event_id;
+  settle.reason = "经核实以后台不予许可决定为准，已告知申请人";
+  REQUIRE(hall.repo->record(c.acceptance_no, settle).is_ok());
+  w.converge();
+  CHECK(hall.repo->load(c.acceptance_no)->open_conflicts() == 0);
+  CHECK(w.hub().case_row(c.case_id)->open_conflicts == 0);
+  CHECK(hall.repo->cases_with_conflicts()->empty());
+  w.require_converged();
+}
