@@ -116,11 +116,9 @@ Result<int> CaseRepository::apply_remote(Transaction& txn, const std::vector<sch
   std::vector<std::string> touched;
   int fresh = 0;
   for (const auto& e : events) {
-    HALLSYNC_ASSIGN_OR_RETURN(auto exists, txn.db().prepare("SELECT 1 FROM case_events WHERE event_id = ?"));
-    exists.bind(1, e.event_id());
-    HALLSYNC_ASSIGN_OR_RETURN(bool found, exists.step());
-    if (found) continue;
-    HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, encode_event(e)));
+    // Already held (re-pull, or an event this device made): the insert is a no-op.
+    HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, encode_event(e), /*skip_existing=*/true));
+    if (txn.db().changes() == 0) continue;
     store_->hlc().observe(Hlc{e.hlc});
     if (std::find(touched.begin(), touched.end(), e.case_id) == touched.end()) touched.push_back(e.case_id);
     ++fresh;
@@ -133,10 +131,13 @@ Result<int> CaseRepository::apply_remote(Transaction& txn, const std::vector<sch
   return fresh;
 }
 
-Status CaseRepository::insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body) {
+Status CaseRepository::insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body,
+                                    bool skip_existing) {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare(
-      "INSERT INTO case_events (event_id, case_id, hlc, device_id, origin_seq, clerk_id, wall_ms, kind, body)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      skip_existing ? "INSERT INTO case_events (event_id, case_id, hlc, device_id, origin_seq, clerk_id, wall_ms, kind, body)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
+                    : "INSERT INTO case_events (event_id, case_id, hlc, device_id, origin_seq, clerk_id, wall_ms, kind, body)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt.bind(1, e.event_id()).bind(2, e.case_id).bind(3, static_cast<std::int64_t>(e.hlc)).bind(4, e.device_id)
       .bind(5, e.origin_seq).bind(6, e.clerk_id).bind(7, e.wall_ms).bind(8, schema::event_kind_code(e.kind))
       .bind_blob(9, body.data(), body.size());

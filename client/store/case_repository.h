@@ -74,7 +74,8 @@ class CaseRepository {
   Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
   // The body of write_local inside a transaction the caller commits.
   Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
-  Status insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body);
+  Status insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body,
+                      bool skip_existing = false);
   Status refresh_case_row(Transaction& txn, const CaseView& view);
   HallStore* store_;
 };

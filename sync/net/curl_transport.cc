@@ -6,7 +6,9 @@
 #include <curl/curl.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -100,18 +102,9 @@ struct WireCount {
 // same write as the headers and reports it in both), so we count here instead.
 int on_debug(CURL*, curl_infotype type, char*, size_t size, void* user) {
   auto* count = static_cast<WireCount*>(user);
-  switch (type) {
-    case CURLINFO_HEADER_OUT:
-    case CURLINFO_DATA_OUT:
-      count->sent += size;
-      break;
-    case CURLINFO_HEADER_IN:
-    case CURLINFO_DATA_IN:
-      count->received += size;
-      break;
-    default:
-      break;
-  }
+  // If-chains, not switches: curl's enums are long and grow with releases.
+  if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT) count->sent += size;
+  if (type == CURLINFO_HEADER_IN || type == CURLINFO_DATA_IN) count->received += size;
   return 0;
 }
 
@@ -226,42 +219,37 @@ class CurlTransport final : public Transport {
     std::string detail = error_buffer_[0] ? std::string(error_buffer_) : std::string(curl_easy_strerror(rc));
     if (os_errno != 0) detail = std::generic_category().message(os_errno) + "; " + detail;
     const std::string where = host_port_;
-    switch (rc) {
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        return Status::network("cannot resolve the hub's address " + where + " (" + detail + ")").with_code("dns");
-      case CURLE_COULDNT_CONNECT:
-        return Status::network("cannot connect to " + where + " (" + detail + ")").with_code("connect");
-      case CURLE_OPERATION_TIMEDOUT:
-        // Curl reports the low-speed limit and the total timeout alike; only
-        // its message tells them apart.
-        if (detail.find("too slow") != std::string::npos)
-          return Status::network("transfer with " + where + " stalled: under " +
-                                 std::to_string(options_.low_speed_limit_bytes) + " bytes/s for " +
-                                 std::to_string(options_.low_speed_time_s) + " s (" + detail + ")")
-              .with_code("stalled");
-        return Status::network("no complete answer from " + where + " after " + std::to_string(elapsed_ms) +
-                               " ms (" + detail + ")")
-            .with_code("timeout");
-      case CURLE_SEND_ERROR:
-      case CURLE_RECV_ERROR:
-      case CURLE_GOT_NOTHING:
-      case CURLE_PARTIAL_FILE:
-        return Status::network("connection to " + where + " broke before the answer was complete (" + detail + ")")
-            .with_code("reset");
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-        return Status::tls("the hub's certificate at " + where + " was not accepted (" + detail +
-                           "); check the CA file or key pin and this PC's date and time")
-            .with_code("tls_verify");
-      case CURLE_SSL_CONNECT_ERROR:
-        return Status::tls("TLS handshake with " + where + " failed (" + detail + ")").with_code("tls_handshake");
-      default:
-        return Status::network("request to " + where + " failed: curl error " + std::to_string(rc) + " (" + detail +
-                               ")")
-            .with_code("curl_" + std::to_string(static_cast<int>(rc)));
+    const auto is = [rc](std::initializer_list<CURLcode> codes) {
+      return std::find(codes.begin(), codes.end(), rc) != codes.end();
+    };
+    if (is({CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY}))
+      return Status::network("cannot resolve the hub's address " + where + " (" + detail + ")").with_code("dns");
+    if (rc == CURLE_COULDNT_CONNECT)
+      return Status::network("cannot connect to " + where + " (" + detail + ")").with_code("connect");
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+      // Curl reports the low-speed limit and the total timeout alike; only
+      // its message tells them apart.
+      if (std::string_view(error_buffer_).find("too slow") != std::string_view::npos)
+        return Status::network("transfer with " + where + " stalled: under " +
+                               std::to_string(options_.low_speed_limit_bytes) + " bytes/s for " +
+                               std::to_string(options_.low_speed_time_s) + " s (" + detail + ")")
+            .with_code("stalled");
+      return Status::network("no complete answer from " + where + " after " + std::to_string(elapsed_ms) + " ms (" +
+                             detail + ")")
+          .with_code("timeout");
     }
+    if (is({CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE}))
+      return Status::network("connection to " + where + " broke before the answer was complete (" + detail + ")")
+          .with_code("reset");
+    if (is({CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH}))
+      return Status::tls("the hub's certificate at " + where + " was not accepted (" + detail +
+                         "); check the CA file or key pin and this PC's date and time")
+          .with_code("tls_verify");
+    if (rc == CURLE_SSL_CONNECT_ERROR)
+      return Status::tls("TLS handshake with " + where + " failed (" + detail + ")").with_code("tls_handshake");
+    const std::string number = std::to_string(static_cast<int>(rc));
+    return Status::network("request to " + where + " failed: curl error " + number + " (" + detail + ")")
+        .with_code("curl_" + number);
   }
 
   CurlTransportOptions options_;

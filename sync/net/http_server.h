@@ -60,9 +60,8 @@ class HttpServer {
   // tests and diagnostics. Safe from any thread.
   std::uint64_t connections_accepted() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

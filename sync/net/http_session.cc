@@ -119,18 +119,26 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     BeastRequest& req = parser_->get();
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
-    HttpRequest request = to_request(req);
-    HttpResponse response;
+    std::string what;  // method and target, for the error log
     try {
-      response = shared_->handler(request, peer_);
+      HttpRequest request = to_request(req);
+      what = request.method + " " + request.target;
+      HttpResponse response = shared_->handler(request, peer_);
       to_beast(response, version, keep_alive, response_);
     } catch (const std::exception& e) {
-      report("handler failed on " + request.method + " " + request.target + ": " + e.what());
-      to_beast(json_error(500, "internal", "the hub failed to handle the request"), version, keep_alive, response_);
+      report("answering " + what + " failed: " + e.what());
+      return send_internal_error(version, keep_alive);
     } catch (...) {
-      report("handler failed on " + request.method + " " + request.target + ": unknown exception");
-      to_beast(json_error(500, "internal", "the hub failed to handle the request"), version, keep_alive, response_);
+      report("answering " + what + " failed: unknown exception");
+      return send_internal_error(version, keep_alive);
     }
+    do_write(/*linger=*/false);
+  }
+
+  // The handler threw or its answer could not be encoded: the client gets a
+  // bare 500 and the connection stays usable (the request was read whole).
+  void send_internal_error(unsigned version, bool keep_alive) {
+    to_beast(json_error(500, "internal", "the hub failed to handle the request"), version, keep_alive, response_);
     do_write(/*linger=*/false);
   }
 

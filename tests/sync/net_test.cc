@@ -282,6 +282,7 @@ TEST_CASE("A handler that throws gets a 500 and the server keeps serving", "[net
   options.error_log = [&](const std::string& line) { log.push_back(line); };
   auto server = start_server(options, [](const HttpRequest& request, const std::string&) -> HttpResponse {
     if (request.target == "/boom") throw std::runtime_error("store exploded");
+    if (request.target == "/weird") return HttpResponse{42, {}, "not a status"};
     return ok_response();
   });
   auto transport = transport_to(server->address());
@@ -290,12 +291,17 @@ TEST_CASE("A handler that throws gets a 500 and the server keeps serving", "[net
   CHECK(failed->status == 500);
   CHECK(failed->header("Content-Type") == "application/json");
   CHECK(failed->body.find("store exploded") == std::string::npos);  // internals stay in the log
+  auto weird = transport->exchange(post("/weird"));
+  REQUIRE(weird.is_ok());
+  CHECK(weird->status == 500);
   auto next = transport->exchange(post("/fine"));
   REQUIRE(next.is_ok());
   CHECK(next->status == 200);
   server->stop();
-  REQUIRE(log.size() == 1);
+  REQUIRE(log.size() == 2);
+  CHECK(log[0].find("POST /boom") != std::string::npos);
   CHECK(log[0].find("store exploded") != std::string::npos);
+  CHECK(log[1].find("status 42") != std::string::npos);
 }
 
 TEST_CASE("A malformed request gets 400 and the connection is closed", "[net]") {
