@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <random>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "client/enrollment/hub_link.h"
@@ -10,6 +12,7 @@
 #include "sync/api/change_log.h"
 #include "sync/api/redact.h"
 #include "sync/api/replicator.h"
+#include "sync/api/retry_policy.h"
 #include "tools/hallctl/ctl_commands.h"
 
 namespace hallsync::tools {
@@ -38,10 +41,13 @@ void add_configure_command(CLI::App& app, CtlCommandSet& set) {
 
 void add_sync_command(CLI::App& app, CtlCommandSet& set) {
   auto* cmd = app.add_subcommand("sync", "push the outbox, then pull the hall's changes, once; print what moved");
+  auto retries = std::make_shared<int>(0);
+  cmd->add_option("--retries", *retries, "retry transient (network) failures this many times, with backoff")
+      ->check(CLI::Range(0, 100));
   cmd->add_option("--data-dir", set.data_dir, "hall data directory")->required();
   cmd->add_flag("--json", set.json, "JSON output");
-  cmd->callback([&set] {
-    set.action = [&set] {
+  cmd->callback([&set, retries] {
+    set.action = [&set, retries] {
       auto store = client::HallStore::open(set.data_dir, SystemClock::instance());
       if (!store) return ctl_error(store.status());
       auto link = client::load_hub_link(set.data_dir);
@@ -59,6 +65,15 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
                   << " B  received " << s.bytes_received << " B" << (tty ? "" : "\n") << std::flush;
       };
       auto result = replicator.sync();
+      std::mt19937 rng(std::random_device{}());
+      RetryPolicy backoff;
+      for (int attempt = 1; !result && result.status().is_transient() && attempt <= *retries; ++attempt) {
+        auto wait = backoff.delay(attempt, std::uniform_real_distribution<double>(0, 1)(rng));
+        std::cerr << "\n" << redact_pii(result.status().to_string()) << "; retry " << attempt << "/" << *retries << " in "
+                  << wait.count() / 1000.0 << " s\n";
+        std::this_thread::sleep_for(wait);
+        result = replicator.sync();
+      }
       if (tty) std::cerr << "\n";
       const SyncStats& s = replicator.last_stats();
       if (set.json) {

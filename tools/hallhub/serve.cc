@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "sync/api/redact.h"
 #include "sync/net/http_server.h"
 #include "tools/hallhub/hub_commands.h"
 
@@ -64,6 +65,8 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
       net::HttpServerOptions options;
       options.listen = *listen;
+      // A handler exception becomes a 500 for the client; the operator sees why (PII masked).
+      options.error_log = [](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; };
       auto server = net::HttpServer::start(options, [service](const HttpRequest& req, const std::string& peer) {
         return service->handle(req, peer);
       });
