@@ -73,7 +73,10 @@ class HubService {
   Status begin_write(Transaction& txn);
   Result<std::string> authenticate(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
-  Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq);
+  // Refolds a case and updates its row. `new_case_events`, when given, are all
+  // the events of a case the hub had never seen before this batch: no re-read.
+  Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
+                      const std::vector<schema::CaseEvent>* new_case_events = nullptr);
   Result<std::int64_t> insert_event(Transaction& txn, const schema::CaseEvent& e, const std::string& hall_code,
                                     const std::string& body);
   schema::CaseEvent hub_event(const std::string& case_id, schema::EventKind kind);

@@ -8,19 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "client/domain/resident_id.h"
 #include "client/store/case_repository.h"
+#include "tools/bench/fake_people.h"
 
 using namespace hallsync;
 using namespace hallsync::client;
 
 namespace {
-
-std::string id_number(int i) {
-  char prefix[18];
-  std::snprintf(prefix, sizeof prefix, "360704%04d%02d%02d%03d", 1950 + i % 60, 1 + i % 12, 1 + i % 28, i % 1000);
-  return std::string(prefix) + resident_id_check_char(prefix);
-}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -42,7 +36,6 @@ bool run_once(int cases, const std::string& dir, RunFigures& out) {
   }
   CaseRepository repo(**store);
   const auto& matters = (*store)->catalog().matters();
-  const char* names[] = {"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "黄敏", "赵军", "周婷", "吴强"};
   std::vector<double> ms;
   ms.reserve(static_cast<std::size_t>(cases));
   auto start = std::chrono::steady_clock::now();
@@ -50,9 +43,9 @@ bool run_once(int cases, const std::string& dir, RunFigures& out) {
     const Matter& m = matters[static_cast<std::size_t>(i) % matters.size()];
     IntakeForm f;
     f.matter_id = m.matter_id;
-    f.applicant_name = names[i % 10];
-    f.id_number = id_number(i);
-    f.phone = "138" + std::to_string(10000000 + i);
+    f.applicant_name = bench::person_name(i);
+    f.id_number = bench::resident_id(i);
+    f.phone = bench::mobile(i);
     f.materials_received = m.materials;
     f.clerk_id = "c00" + std::to_string(i % 4);
     auto t0 = std::chrono::steady_clock::now();

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "client/domain/case_policy.h"
-#include "client/domain/resident_id.h"
 #include "client/store/case_change_sink.h"
 #include "client/store/case_repository.h"
+#include "tools/bench/fake_people.h"
 #include "sync/api/replicator.h"
 #include "sync/hub/hub_service.h"
 #include "tools/bench/bench_transport.h"
@@ -25,17 +25,14 @@ namespace {
 double seconds_since(Clock_::time_point t0) { return std::chrono::duration<double>(Clock_::now() - t0).count(); }
 
 std::vector<IntakeForm> make_forms(const MatterCatalog& catalog, int first, int count) {
-  const char* names[] = {"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "黄敏", "赵军", "周婷", "吴强"};
   std::vector<IntakeForm> forms;
   for (int i = first; i < first + count; ++i) {
     const Matter& m = catalog.matters()[static_cast<std::size_t>(i) % catalog.matters().size()];
-    char prefix[18];
-    std::snprintf(prefix, sizeof prefix, "360704%04d%02d%02d%03d", 1950 + i % 60, 1 + i % 12, 1 + i % 28, i % 1000);
     IntakeForm f;
     f.matter_id = m.matter_id;
-    f.applicant_name = names[i % 10];
-    f.id_number = std::string(prefix) + resident_id_check_char(prefix);
-    f.phone = "139" + std::to_string(10000000 + i);
+    f.applicant_name = bench::person_name(i);
+    f.id_number = bench::resident_id(i);
+    f.phone = bench::mobile(i);
     f.materials_received = m.materials;
     f.clerk_id = "c00" + std::to_string(i % 4);
     forms.push_back(std::move(f));

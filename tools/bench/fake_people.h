@@ -1,0 +1,27 @@
+// Deterministic, valid-looking applicants for benchmarks: the i-th resident
+// ID (GB 11643 check character included), name and mobile number.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "client/domain/resident_id.h"
+
+namespace hallsync::bench {
+
+inline std::string resident_id(int i) {
+  unsigned u = static_cast<unsigned>(i);
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "360704%04u%02u%02u%03u", 1950 + u % 60, 1 + u % 12, 1 + u % 28, u % 1000);
+  std::string first17(prefix, 17);
+  return first17 + client::resident_id_check_char(first17);
+}
+
+inline const char* person_name(int i) {
+  static const char* names[] = {"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "黄敏", "赵军", "周婷", "吴强"};
+  return names[static_cast<unsigned>(i) % 10];
+}
+
+inline std::string mobile(int i) { return "139" + std::to_string(10000000 + static_cast<unsigned>(i) % 90000000); }
+
+}  // namespace hallsync::bench
