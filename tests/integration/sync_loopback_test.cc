@@ -273,3 +273,14 @@ TEST_CASE("Concurrent window and back-office steps raise the same conflict on bo
   CHECK(hall.repo->cases_with_conflicts()->empty());
   w.require_converged();
 }
+
+TEST_CASE("The back office cannot record window-only steps", "[sync][integration]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  auto c = w.register_case(hall);
+  w.converge();
+  REQUIRE(w.decide(c.acceptance_no, EventKind::Approved).is_ok());
+  auto delivered = w.decide(c.acceptance_no, EventKind::Delivered);
+  REQUIRE_FALSE(delivered.is_ok());
+  CHECK(delivered.status().kind() == ErrorKind::Validation);
+}
