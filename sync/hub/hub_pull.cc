@@ -140,6 +140,25 @@ Result<std::vector<BucketDigest>> HubService::digests(const std::string& hall_co
   return compute_digests(std::move(pairs));
 }
 
+Result<protocol::DigestResponse> HubService::digest_reply(const std::string& device_id,
+                                                         const protocol::DigestRequest& req) {
+  if (req.device_id != device_id)
+    return Status::auth("digest request names device " + req.device_id + " but is signed by " + device_id)
+        .with_code("forbidden");
+  HALLSYNC_ASSIGN_OR_RETURN(auto dev, db_->prepare("SELECT hall_code FROM devices WHERE device_id = ?"));
+  dev.bind(1, device_id);
+  HALLSYNC_ASSIGN_OR_RETURN(bool known, dev.step());
+  if (!known) return Status::auth("unknown device " + device_id).with_code("unauthenticated");
+  std::string hall = dev.column_text(0);
+  protocol::DigestResponse res;
+  HALLSYNC_ASSIGN_OR_RETURN(auto pairs, event_ids(hall, req.bucket));
+  res.buckets = compute_digests(pairs);
+  if (req.bucket >= 0) res.events = std::move(pairs);
+  res.server_time_ms = clock_->now_ms();
+  res.hub_epoch = epoch_;
+  return res;
+}
+
 Status HubService::publish_reference(const std::string& name, const std::string& version, const std::string& body) {
   if (name != "matters" && name != "calendar") return Status::validation("reference data is 'matters' or 'calendar'");
   if (version.empty() || version.size() > 64) return Status::validation("a version of 1-64 characters is required");

@@ -194,7 +194,8 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
     return r;
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
-  if (!is_push && !is_pull) return json_error(404, "not_found", "no such endpoint: " + request.target);
+  bool is_digest = request.target == "/v1/digests";
+  if (!is_push && !is_pull && !is_digest) return json_error(404, "not_found", "no such endpoint: " + request.target);
   if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
   std::string version_text = request.header_value(protocol::kVersionHeader);
   int version = version_text.size() == 1 && std::isdigit(static_cast<unsigned char>(version_text[0])) ? version_text[0] - '0' : 0;
@@ -213,6 +214,12 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
     auto req = protocol::decode_push_request(request.body, version);
     if (!req) return json_error(400, req.status().code(), req.status().message());
     auto res = push(*device, *req);
+    if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
+    ok.body = protocol::encode(*res, version);
+  } else if (is_digest) {
+    auto req = protocol::decode_digest_request(request.body, version);
+    if (!req) return json_error(400, req.status().code(), req.status().message());
+    auto res = digest_reply(*device, *req);
     if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
     ok.body = protocol::encode(*res, version);
   } else {

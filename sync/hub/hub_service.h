@@ -63,6 +63,7 @@ class HubService {
   // Direct entry points (the HTTP layer decodes to these; tests call them too).
   Result<protocol::PushResponse> push(const std::string& device_id, const protocol::PushRequest& request);
   Result<protocol::PullResponse> pull(const std::string& device_id, const protocol::PullRequest& request);
+  Result<protocol::DigestResponse> digest_reply(const std::string& device_id, const protocol::DigestRequest& request);
 
  private:
   HubService(std::unique_ptr<Database> db, const Clock& clock, const CasePolicy& policy)

@@ -8,6 +8,9 @@
 //   pull_request  := str device_id i64 after u32 max_changes u8 include_own
 //   pull_response := u32 n (i64 hub_seq str collection str doc_key str payload){n}
 //                    i64 next_cursor u8 has_more i64 server_time_ms str hub_epoch
+//   digest_request  := str device_id i32 bucket
+//   digest_response := u32 n (i32 bucket i64 events str sha256_hex){n}
+//                      u32 m (str case_id str event_id){m} i64 server_time_ms str hub_epoch
 // The whole message is then deflated (zlib format); v2 uses the preset
 // dictionary in dictionary.cc.
 #include "sync/protocol/messages.h"
@@ -153,6 +156,57 @@ Result<PullResponse> decode_pull_response(const std::string& body, int version) 
     auto more = r.num<std::uint8_t>();
     if (more > 1) throw WireError("has_more must be 0 or 1");
     m.has_more = more == 1;
+    m.server_time_ms = r.num<std::int64_t>();
+    m.hub_epoch = r.str(kMaxIdBytes);
+  });
+}
+
+std::string encode(const DigestRequest& m, int version) {
+  WireWriter w;
+  w.str(m.device_id);
+  w.num(m.bucket);
+  return compress(w.finish(), version);
+}
+
+Result<DigestRequest> decode_digest_request(const std::string& body, int version) {
+  return decode_with<DigestRequest>(body, version, "digest request", [&](WireReader& r, DigestRequest& m) {
+    m.device_id = r.str(kMaxIdBytes);
+    m.bucket = r.num<std::int32_t>();
+    if (m.bucket < -1 || m.bucket >= kDigestBuckets) throw WireError("bucket out of range");
+  });
+}
+
+std::string encode(const DigestResponse& m, int version) {
+  WireWriter w;
+  w.count(m.buckets.size());
+  for (const auto& b : m.buckets) {
+    w.num(static_cast<std::int32_t>(b.bucket));
+    w.num(b.events);
+    w.str(b.sha256_hex);
+  }
+  w.count(m.events.size());
+  for (const auto& [case_id, event_id] : m.events) {
+    w.str(case_id);
+    w.str(event_id);
+  }
+  w.num(m.server_time_ms);
+  w.str(m.hub_epoch);
+  return compress(w.finish(), version);
+}
+
+Result<DigestResponse> decode_digest_response(const std::string& body, int version) {
+  return decode_with<DigestResponse>(body, version, "digest response", [&](WireReader& r, DigestResponse& m) {
+    m.buckets.resize(r.count(kDigestBuckets, 16));
+    for (auto& b : m.buckets) {
+      b.bucket = r.num<std::int32_t>();
+      b.events = r.num<std::int64_t>();
+      b.sha256_hex = r.str(64);
+    }
+    m.events.resize(r.count(10'000'000, 8));
+    for (auto& [case_id, event_id] : m.events) {
+      case_id = r.str(kMaxIdBytes);
+      event_id = r.str(kMaxIdBytes);
+    }
     m.server_time_ms = r.num<std::int64_t>();
     m.hub_epoch = r.str(kMaxIdBytes);
   });

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/api/digest.h"
 #include "sync/api/result.h"
 
 namespace hallsync::protocol {
@@ -83,6 +84,25 @@ struct PullResponse {
   std::int64_t server_time_ms = 0;
   std::string hub_epoch;
 };
+
+// Verification: the hub's bucket digests of the device's hall, and for one
+// bucket (bucket >= 0) the (case_id, event_id) pairs it holds.
+struct DigestRequest {
+  std::string device_id;
+  std::int32_t bucket = -1;
+};
+
+struct DigestResponse {
+  std::vector<BucketDigest> buckets;
+  std::vector<std::pair<std::string, std::string>> events;  // only for bucket >= 0
+  std::int64_t server_time_ms = 0;
+  std::string hub_epoch;
+};
+
+std::string encode(const DigestRequest& m, int version);
+std::string encode(const DigestResponse& m, int version);
+Result<DigestRequest> decode_digest_request(const std::string& body, int version);
+Result<DigestResponse> decode_digest_response(const std::string& body, int version);
 
 std::string encode(const PushRequest& m, int version);
 std::string encode(const PushResponse& m, int version);

@@ -104,6 +104,10 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   auto ex = nlohmann::json::parse(explain.out);
   CHECK(ex["outbox"]["pending"] == 0);
   for (const auto& e : ex["events"]) CHECK(e["acknowledged"] == true);
+  Run verified = hallctl(dir, {"verify", "--json"});
+  INFO(verified.out);
+  CHECK(verified.status == 0);
+  CHECK(nlohmann::json::parse(verified.out)["equal"] == true);
   hub.stop();
 }
 

@@ -1,5 +1,5 @@
-// hallctl: the technician's tool. This session: configure the hub link, a
-// one-shot sync, and explain one case's sync state.
+// hallctl: the technician's tool: configure the hub link, a one-shot sync,
+// explain one case's sync state, verify the hall against the hub.
 #include <CLI/CLI.hpp>
 
 #include "tools/hallctl/ctl_commands.h"
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   add_configure_command(app, set);
   add_sync_command(app, set);
   add_explain_command(app, set);
+  add_verify_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
