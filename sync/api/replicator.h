@@ -88,7 +88,7 @@ class Replicator {
  private:
   Result<HttpResponse> exchange(const std::string& target, std::string body);
   Status check_epoch(const std::string& epoch);
-  Status note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
+  void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
   Status push_into(SyncStats& stats);
   Status pull_into(SyncStats& stats);

@@ -67,14 +67,13 @@ Status Replicator::check_epoch(const std::string& epoch) {
   return Status::ok();
 }
 
-Status Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms) {
+void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms) {
   // Midpoint estimate: the hub stamped its time somewhere during the round trip.
   std::int64_t offset = server_ms - (sent_ms + received_ms) / 2;
   if (current_) {
     current_->clock_offset_ms = offset;
     current_->clock_warning = std::llabs(offset) > options_.clock_warning_ms;
   }
-  return Status::ok();
 }
 
 Status Replicator::push_into(SyncStats& stats) {
@@ -94,7 +93,7 @@ Status Replicator::push_into(SyncStats& stats) {
                               exchange("/v1/push", protocol::encode(req, options_.protocol_version)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
-    HALLSYNC_RETURN_IF_ERROR(note_clock(res.server_time_ms, sent_ms, clock_->now_ms()));
+    note_clock(res.server_time_ms, sent_ms, clock_->now_ms());
     std::int64_t last = entries.back().seq;
     if (res.acknowledged_through < last)
       return Status::protocol("hub acknowledged only up to " + std::to_string(res.acknowledged_through) +
@@ -134,7 +133,7 @@ Status Replicator::pull_into(SyncStats& stats) {
                               exchange("/v1/pull", protocol::encode(req, options_.protocol_version)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_pull_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
-    HALLSYNC_RETURN_IF_ERROR(note_clock(res.server_time_ms, sent_ms, clock_->now_ms()));
+    note_clock(res.server_time_ms, sent_ms, clock_->now_ms());
     // Validate the whole page before touching the store.
     if (res.next_cursor < cursor)
       return Status::protocol("hub moved the cursor backwards (" + std::to_string(cursor) + " -> " +

@@ -1,44 +1,24 @@
-// Case event codec on cereal's portable binary archive.
+// Case event codec on the bounded wire archive (sync/protocol/wire_archive.h).
 //
 // Grammar (format 1), integers little-endian, after the one-byte endianness
 // tag that cereal's portable archive writes first:
 //   event   := u8 format(=1) u8 kind str case_id str device_id i64 origin_seq
 //              u64 hlc i64 wall_ms str clerk_id u32 present field*
-//   field   := one per set bit of `present`, in bit order (see kFieldOrder)
+//   field   := one per set bit of `present`, in the order of enum Bit below
 //   str     := u16 length, then that many UTF-8 bytes
 //   strlist := u8 count, then count str
 //   i32 fields (days, legal_max_days) are stored as i32.
 // Empty fields are absent, so an event costs only what it says.
-#include <cereal/archives/portable_binary.hpp>
-
-#include <sstream>
-
 #include "sync/api/event_codec.h"
+
+#include <algorithm>
+
+#include "sync/protocol/wire_archive.h"
 
 namespace hallsync {
 namespace {
 
 constexpr std::uint8_t kFormat = 1;
-
-struct Limited {
-  std::size_t remaining;
-};
-
-void write_str(cereal::PortableBinaryOutputArchive& ar, const std::string& s) {
-  // Oversized fields are refused by validation before they get here; the cut is a last guard.
-  auto n = static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xffff));
-  ar(n);
-  ar(cereal::binary_data(s.data(), n));
-}
-
-void read_str(cereal::PortableBinaryInputArchive& ar, Limited& lim, std::string& s) {
-  std::uint16_t n = 0;
-  ar(n);
-  if (n > kMaxEventFieldBytes || n > lim.remaining) throw std::runtime_error("string field longer than the message");
-  s.resize(n);
-  ar(cereal::binary_data(s.data(), n));
-  lim.remaining -= n;
-}
 
 // The optional body fields, in wire bit order. Appending is allowed; reordering is not.
 enum Bit : std::uint32_t {
@@ -85,75 +65,73 @@ auto int_field(Event& e, std::uint32_t bit) -> decltype(&e.days) {
 
 std::vector<std::uint8_t> encode_event(const schema::CaseEvent& event) {
   const schema::CaseEvent& e = event;
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive ar(out);
-    ar(kFormat, static_cast<std::uint8_t>(e.kind));
-    write_str(ar, e.case_id);
-    write_str(ar, e.device_id);
-    ar(e.origin_seq, e.hlc, e.wall_ms);
-    write_str(ar, e.clerk_id);
-    std::uint32_t present = 0;
-    for (std::uint32_t bit = 0; bit < kBitCount; ++bit) {
-      if (auto* s = string_field(e, bit); s && !s->empty()) present |= 1u << bit;
-      if (auto* i = int_field(e, bit); i && *i != 0) present |= 1u << bit;
-    }
-    if (!e.materials.empty()) present |= 1u << kMaterials;
-    ar(present);
-    for (std::uint32_t bit = 0; bit < kBitCount; ++bit) {
-      if (!(present & (1u << bit))) continue;
-      if (auto* s = string_field(e, bit)) {
-        write_str(ar, *s);
-      } else if (auto* i = int_field(e, bit)) {
-        ar(*i);
-      } else if (bit == kMaterials) {
-        auto n = static_cast<std::uint8_t>(std::min<std::size_t>(e.materials.size(), kMaxEventMaterials));
-        ar(n);
-        for (std::size_t k = 0; k < n; ++k) write_str(ar, e.materials[k]);
-      }
+  protocol::WireWriter w;
+  w.num(kFormat);
+  w.num(static_cast<std::uint8_t>(e.kind));
+  w.str16(e.case_id);
+  w.str16(e.device_id);
+  w.num(e.origin_seq);
+  w.num(e.hlc);
+  w.num(e.wall_ms);
+  w.str16(e.clerk_id);
+  std::uint32_t present = 0;
+  for (std::uint32_t bit = 0; bit < kBitCount; ++bit) {
+    if (auto* s = string_field(e, bit); s && !s->empty()) present |= 1u << bit;
+    if (auto* i = int_field(e, bit); i && *i != 0) present |= 1u << bit;
+  }
+  if (!e.materials.empty()) present |= 1u << kMaterials;
+  w.num(present);
+  for (std::uint32_t bit = 0; bit < kBitCount; ++bit) {
+    if (!(present & (1u << bit))) continue;
+    if (auto* s = string_field(e, bit)) {
+      w.str16(*s);
+    } else if (auto* i = int_field(e, bit)) {
+      w.num(*i);
+    } else if (bit == kMaterials) {
+      auto n = static_cast<std::uint8_t>(std::min<std::size_t>(e.materials.size(), kMaxEventMaterials));
+      w.num(n);
+      for (std::size_t k = 0; k < n; ++k) w.str16(e.materials[k]);
     }
   }
-  const std::string bytes = out.str();
+  const std::string bytes = w.finish();
   return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
 }
 
 Result<schema::CaseEvent> decode_event(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return Status::protocol("case event too short (" + std::to_string(size) + " bytes)");
-  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size), std::ios::binary);
+  if (size < 3) return Status::protocol("case event too short (" + std::to_string(size) + " bytes)");
   schema::CaseEvent e;
   try {
-    cereal::PortableBinaryInputArchive ar(in);
-    Limited lim{size};
-    std::uint8_t format = 0, kind = 0;
-    ar(format, kind);
+    protocol::WireReader r(std::string(reinterpret_cast<const char*>(data), size));
+    auto format = r.num<std::uint8_t>();
+    auto kind = r.num<std::uint8_t>();
     if (format != kFormat) return Status::protocol("unknown case event format " + std::to_string(format));
     if (kind == 0 || kind > schema::kMaxEventKind) return Status::protocol("unknown case event kind " + std::to_string(kind));
     e.kind = static_cast<schema::EventKind>(kind);
-    read_str(ar, lim, e.case_id);
-    read_str(ar, lim, e.device_id);
-    ar(e.origin_seq, e.hlc, e.wall_ms);
-    read_str(ar, lim, e.clerk_id);
-    std::uint32_t present = 0;
-    ar(present);
+    e.case_id = r.str16(kMaxEventFieldBytes);
+    e.device_id = r.str16(kMaxEventFieldBytes);
+    e.origin_seq = r.num<std::int64_t>();
+    e.hlc = r.num<std::uint64_t>();
+    e.wall_ms = r.num<std::int64_t>();
+    e.clerk_id = r.str16(kMaxEventFieldBytes);
+    auto present = r.num<std::uint32_t>();
     if (present >> kBitCount) return Status::protocol("case event carries unknown fields");
     for (std::uint32_t bit = 0; bit < kBitCount; ++bit) {
       if (!(present & (1u << bit))) continue;
       if (auto* s = string_field(e, bit)) {
-        read_str(ar, lim, *s);
+        *s = r.str16(kMaxEventFieldBytes);
       } else if (auto* i = int_field(e, bit)) {
-        ar(*i);
+        *i = r.num<std::int32_t>();
       } else if (bit == kMaterials) {
-        std::uint8_t n = 0;
-        ar(n);
+        auto n = r.num<std::uint8_t>();
         if (n > kMaxEventMaterials) return Status::protocol("case event lists too many materials");
         e.materials.resize(n);
-        for (auto& m : e.materials) read_str(ar, lim, m);
+        for (auto& m : e.materials) m = r.str16(kMaxEventFieldBytes);
       }
     }
+    if (!r.at_end()) return Status::protocol("case event has trailing bytes");
   } catch (const std::exception& ex) {
     return Status::protocol(std::string("malformed case event: ") + ex.what());
   }
-  if (in.peek() != std::char_traits<char>::eof()) return Status::protocol("case event has trailing bytes");
   if (e.case_id.empty() || e.device_id.empty()) return Status::protocol("case event without case or device id");
   return e;
 }

@@ -7,6 +7,8 @@
 
 #include <cereal/archives/portable_binary.hpp>
 
+#include <algorithm>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,6 +27,12 @@ class WireWriter {
   void str(const std::string& s) {
     num(static_cast<std::uint32_t>(s.size()));
     (*ar_)(cereal::binary_data(s.data(), s.size()));
+  }
+  // A short string with a 16-bit length (event fields); callers keep it under 64 KiB.
+  void str16(const std::string& s) {
+    auto n = static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xffff));
+    num(n);
+    (*ar_)(cereal::binary_data(s.data(), n));
   }
   void count(std::size_t n) { num(static_cast<std::uint32_t>(n)); }
   std::string finish() {
@@ -51,8 +59,11 @@ class WireReader {
     remaining_ -= sizeof(T);
     return v;
   }
-  std::string str(std::size_t max_bytes) {
-    auto n = num<std::uint32_t>();
+  std::string str(std::size_t max_bytes) { return bytes(num<std::uint32_t>(), max_bytes); }
+  std::string str16(std::size_t max_bytes) { return bytes(num<std::uint16_t>(), max_bytes); }
+  // Whether any bytes remain (a decoder checks this to refuse trailing data).
+  bool at_end() const { return remaining_ == 0; }
+  std::string bytes(std::size_t n, std::size_t max_bytes) {
     if (n > max_bytes) throw WireError("field of " + std::to_string(n) + " bytes exceeds the limit");
     if (n > remaining_) throw WireError("field longer than the message");
     std::string s(n, '\0');
