@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   HallCasePolicy policy;
   auto hub = hub::HubService::open((root / "hub").string(), clock, policy);
   if (!hub) return fail(hub.status());
-  (void)(*hub)->add_hall("360704100", "梅林镇");
+  if (Status s = (*hub)->add_hall("360704100", "梅林镇"); !s.is_ok()) return fail(s);
   auto token1 = (*hub)->add_device("360704100", "W01");
   auto token2 = (*hub)->add_device("360704100", "W02");
   auto writer = HallStore::init((root / "w01").string(), {"360704100", "W01"}, clock);
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   auto fwd = push.push();
   if (!fwd) return fail(fwd.status());
   figure("push_bytes_per_field_change", static_cast<double>(fwd->bytes_sent) / fwd->pushed, "bytes", "one 'forwarded' event per case");
-  (void)pull.pull();  // catch up past the forwards
+  if (auto caught_up = pull.pull(); !caught_up) return fail(caught_up.status());  // past the forwards
   for (const auto& row : *rows) {
     schema::CaseEvent e;
     e.kind = schema::EventKind::Approved;
