@@ -79,6 +79,7 @@ Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::ve
 
 Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::string& case_id,
                                               std::vector<schema::CaseEvent> drafts) {
+  HALLSYNC_RETURN_IF_ERROR(store_->adopt_persisted_hlc(txn));
   HALLSYNC_ASSIGN_OR_RETURN(auto history, load_events(case_id));
   ChangeLog log(store_->db());
   const HallIdentity& me = store_->identity();
@@ -113,6 +114,7 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
 }
 
 Result<int> CaseRepository::apply_remote(Transaction& txn, const std::vector<schema::CaseEvent>& events) {
+  HALLSYNC_RETURN_IF_ERROR(store_->adopt_persisted_hlc(txn));
   std::vector<std::string> touched;
   int fresh = 0;
   for (const auto& e : events) {

@@ -1,6 +1,7 @@
 // Opening, initialising and identifying the hall's store.
 #include "client/store/hall_store.h"
 
+#include <charconv>
 #include <filesystem>
 #include <regex>
 
@@ -125,6 +126,18 @@ Status HallStore::install_reference(Transaction& txn, const std::string& name, c
   HALLSYNC_RETURN_IF_ERROR(stmt.run());
   if (name == "calendar_overrides") return Status::ok();
   return set_meta(txn, "current." + name, version);
+}
+
+Status HallStore::adopt_persisted_hlc(Transaction& txn) {
+  (void)txn;  // read under the caller's write lock, so no other writer can move it meanwhile
+  auto text = meta("hlc.last");
+  if (!text) return text.status().kind() == ErrorKind::NotFound ? Status::ok() : text.status();
+  std::uint64_t persisted = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), persisted);
+  if (ec != std::errc() || end != text->data() + text->size())
+    return Status::storage("hall_meta hlc.last is not a number: " + *text);
+  hlc_.adopt_own(Hlc{persisted});
+  return Status::ok();
 }
 
 Status HallStore::persist_hlc(Transaction& txn) { return set_meta(txn, "hlc.last", std::to_string(hlc_.last().value)); }

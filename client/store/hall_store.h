@@ -57,6 +57,10 @@ class HallStore {
   // The device's HLC; persisted by persist_hlc inside each write transaction.
   HlcClock& hlc() { return hlc_; }
   Status persist_hlc(Transaction& txn);
+  // Inside a write transaction: adopts hlc.last as stored, so two processes or
+  // connections on one store (halld's API and sync threads, hall beside halld)
+  // never issue timestamps that sort before each other's.
+  Status adopt_persisted_hlc(Transaction& txn);
 
   // Next per-device acceptance counter, taken inside the write transaction.
   Result<std::int64_t> take_acceptance_counter(Transaction& txn);

@@ -32,6 +32,11 @@ class HlcClock {
   // Remote values far in the future (beyond `max_drift_ms` of our clock) are not
   // adopted, so one bad peer cannot drag every device's clock forward.
   void observe(Hlc remote, std::int64_t max_drift_ms = kDefaultMaxDriftMs);
+  // Adopts a timestamp this device itself issued (e.g. through another
+  // connection to its store): no drift bound, its own order must hold.
+  void adopt_own(Hlc issued) {
+    if (issued > last_) last_ = issued;
+  }
   Hlc last() const { return last_; }
 
   static constexpr std::int64_t kDefaultMaxDriftMs = 24LL * 3600 * 1000;

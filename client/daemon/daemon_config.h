@@ -1,0 +1,40 @@
+// DaemonConfig: halld's settings — defaults, then DATA_DIR/halld.conf (or
+// --config FILE), then command-line flags, which win. A config file is
+// `key = value` lines with # comments; an unknown key or a bad value is an
+// error naming the file and line (halld exits 2 rather than guess).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sync/api/result.h"
+
+namespace hallsync::client::daemon {
+
+struct DaemonConfig {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8480";
+  int sync_period_s = 300;   // a sync session at least this often
+  int debounce_s = 5;        // a sync this long after a write through the API
+  int stall_timeout_s = 30;  // a transfer slower than 50 B/s for this long is abandoned (network/stalled)
+  std::string config_file;   // the file read, empty if none
+  bool help = false;
+};
+
+constexpr const char* kConfigFile = "halld.conf";
+
+// The full configuration from argv (argv[0] is the program). Validation errors
+// carry the offending flag, key or line.
+Result<DaemonConfig> load_config(const std::vector<std::string>& args);
+
+// Applies `key = value` lines to `config` (exposed for tests). `origin` names
+// the file in messages.
+Status apply_config_text(const std::string& text, const std::string& origin, DaemonConfig& config);
+
+// True for a listen address on the loopback interface (127.0.0.0/8, ::1,
+// localhost); plain HTTP beyond loopback needs TLS, which is a later issue.
+bool is_loopback_listen(const std::string& listen);
+
+std::string usage_text();
+
+}  // namespace hallsync::client::daemon

@@ -1,0 +1,360 @@
+// halld end to end: the real daemon on a loopback port chosen at run time,
+// driven through its local API with the project's own curl transport, next
+// to a real hallhub. Every process is stopped when its handle goes away.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "sync/api/transport.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace hallsync;
+using namespace hallsync::test;
+using nlohmann::json;
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Steady = std::chrono::steady_clock;
+
+// Polls `done` every 100 ms until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& done, seconds timeout) {
+  auto end = Steady::now() + timeout;
+  while (Steady::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return done();
+}
+
+std::string port_in(const std::string& log, const std::string& prefix) {
+  std::smatch m;
+  if (!std::regex_search(log, m, std::regex(prefix + " 127\\.0\\.0\\.1:([0-9]+)"))) return "";
+  return m[1];
+}
+
+struct Hub {
+  TempDir& dir;
+  std::unique_ptr<Background> server;
+  std::string port;
+  std::string data() const { return dir.file("hub"); }
+  Run admin(std::vector<std::string> args) {
+    args.insert(args.begin(), HALLHUB_BINARY);
+    args.push_back("--data-dir");
+    args.push_back(data());
+    return run_command(args);
+  }
+  void start(const std::string& listen = "127.0.0.1:0") {
+    server = std::make_unique<Background>(
+        std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
+    port = port_in(server->wait_for("listening on"), "listening on");
+    REQUIRE_FALSE(port.empty());
+  }
+  void stop() {
+    if (server) CHECK(server->stop() == 0);
+    server.reset();
+  }
+};
+
+struct Reply {
+  int status = 0;
+  json body;
+};
+
+// A client of halld's local API over the project's curl transport.
+class Api {
+ public:
+  explicit Api(const std::string& port) {
+    CurlTransportOptions o;
+    o.base_url = "http://127.0.0.1:" + port;
+    o.total_timeout_ms = 10'000;
+    transport_ = make_curl_transport(o);
+  }
+  Reply call(const std::string& method, const std::string& target, const std::string& body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    if (method == "POST") r.headers = {{"Content-Type", "application/json"}};
+    auto res = transport_->exchange(r);
+    INFO(method << " " << target << ": " << (res ? "" : res.status().to_string()));
+    REQUIRE(res.is_ok());
+    return {res->status, json::parse(res->body, nullptr, false)};
+  }
+  Reply get(const std::string& target) { return call("GET", target); }
+  Reply post(const std::string& target, const json& body) { return call("POST", target, body.dump()); }
+
+ private:
+  std::unique_ptr<Transport> transport_;
+};
+
+// halld on a hall data directory, on a port picked by the kernel.
+struct Halld {
+  TempDir& dir;
+  std::unique_ptr<Background> process;
+  std::string port;
+  int starts = 0;
+  std::string data() const { return dir.file("hall"); }
+  void start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{HALLD_BINARY, "--data-dir", data(), "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    // A fresh log per start: a restart must not read the previous run's port.
+    process.reset();
+    process = std::make_unique<Background>(argv, dir.file("halld-" + std::to_string(++starts) + ".log"));
+    std::string log = process->wait_for("halld listening on");
+    INFO(process->log());
+    port = port_in(log, "halld listening on");
+    REQUIRE_FALSE(port.empty());
+  }
+  Api api() const { return Api(port); }
+};
+
+Run hall(TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), HALL_BINARY);
+  args.push_back("--data-dir");
+  args.push_back(dir.file("hall"));
+  setenv("HALL_CLERK", "c001", 1);
+  return run_command(args);
+}
+
+Run hallctl(TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), HALLCTL_BINARY);
+  args.push_back("--data-dir");
+  args.push_back(dir.file("hall"));
+  return run_command(args);
+}
+
+json new_case(const std::string& id_number = "360704198503120023") {
+  return {{"matter_id", "GX-009"},     {"applicant_name", "刘桂英"},
+          {"id_number", id_number},     {"phone", "13907971234"},
+          {"materials_received", json::array()}, {"all_materials", true},
+          {"note", ""},                {"clerk_id", "c001"}};
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+std::vector<json> failed_runs(Api& api) {
+  std::vector<json> out;
+  Reply h = api.get("/api/sync/history?limit=100");
+  if (h.status != 200) return out;
+  for (const auto& r : h.body["runs"])
+    if (r["outcome"] == "error") out.push_back(r);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A case registered through halld while the hub is down reaches the hub by itself, and a decision comes back",
+          "[e2e][halld]") {
+  TempDir dir;
+  Hub hub{dir, nullptr, ""};
+  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
+  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
+  REQUIRE(token.status == 0);
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  hub.start();  // reserves a port for the link, then the hub goes down
+  std::string hub_port = hub.port;
+  hub.stop();
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub_port, "--token",
+                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  write_file(dir.file("hall/halld.conf"), "# test settings\ndebounce_s = 1\n");
+
+  Halld halld{dir, nullptr, ""};
+  halld.start({"--sync-period", "1"});
+  Api api = halld.api();
+  Reply created = api.post("/api/cases", new_case());
+  INFO(created.body.dump());
+  REQUIRE(created.status == 201);
+  std::string no = created.body["acceptance_no"];
+  CHECK(created.body["applicant"]["id_number_masked"] == "3607**********0023");
+  REQUIRE(hall(dir, {"case", "forward", no}).status == 0);  // the CLI works beside the daemon
+
+  // The hub is down: sessions fail as network/connect and back off (gaps grow past the 1 s period).
+  REQUIRE(eventually([&] { return failed_runs(api).size() >= 3; }, seconds(30)));
+  auto failures = failed_runs(api);
+  std::int64_t widest_gap = 0;
+  for (std::size_t i = 0; i + 1 < failures.size(); ++i) {
+    CHECK(failures[i]["error_kind"] == "network");
+    CHECK(failures[i]["error_code"] == "connect");
+    widest_gap = std::max(widest_gap, failures[i]["started_ms"].get<std::int64_t>() -
+                                          failures[i + 1]["started_ms"].get<std::int64_t>());
+  }
+  CHECK(widest_gap >= 1900);
+  Reply offline = api.get("/api/sync/status");
+  CHECK(offline.body["online"] == false);
+  CHECK(offline.body["last_error"]["kind"] == "network");
+  CHECK(offline.body["pending"].get<int>() >= 1);
+
+  // The hub returns: nobody asks, the case goes up.
+  hub.start("127.0.0.1:" + hub_port);
+  bool synced = eventually([&] {
+    Reply s = api.get("/api/sync/status");
+    return s.body["online"] == true && s.body["pending"] == 0;
+  }, seconds(40));
+  INFO(halld.process->log());
+  REQUIRE(synced);
+  CHECK_FALSE(api.get("/api/sync/status").body["last_success_ms"].is_null());
+  Run waiting = hub.admin({"cases", "--state", "forwarded", "--json"});
+  REQUIRE(waiting.status == 0);
+  auto rows = json::parse(waiting.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["acceptance_no"] == no);
+
+  // A back-office decision comes down without anyone asking.
+  REQUIRE(hub.admin({"decide", no, "--approve", "--officer", "mz-01"}).status == 0);
+  json shown;
+  CHECK(eventually([&] {
+    shown = api.get("/api/cases/" + no).body;
+    return shown["state"] == "approved";
+  }, seconds(20)));
+  CHECK_FALSE(shown["platform_case_no"].is_null());
+  bool some_ok_run_pushed = false;
+  Reply history = api.get("/api/sync/history?limit=1000");
+  INFO(history.body.dump());
+  INFO(halld.process->log());
+  CHECK(history.status == 200);
+  for (const auto& r : history.body["runs"])
+    if (r["outcome"] == "ok" && r["pushed"].get<int>() >= 2) some_ok_run_pushed = true;
+  CHECK(some_ok_run_pushed);
+  std::string log = halld.process->log();
+  CHECK(log.find("360704198503120023") == std::string::npos);
+  CHECK(halld.process->stop() == 0);
+  hub.stop();
+}
+
+TEST_CASE("A second halld on the same data directory is refused", "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Halld first{dir, nullptr, ""};
+  first.start();
+  Run second = run_command({HALLD_BINARY, "--data-dir", dir.file("hall"), "--listen", "127.0.0.1:0"});
+  CHECK(second.status == 2);
+  CHECK(second.out.find("already running") != std::string::npos);
+  CHECK(first.api().get("/api/health").body["status"] == "ok");  // the first goes on serving
+  CHECK(first.process->stop() == 0);
+}
+
+TEST_CASE("SIGTERM stops halld within 2 s with status 0, even mid-sync, and a restarted halld carries on",
+          "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  // A "hub" that accepts connections and never answers: a session hangs in the network call.
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(silent >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(silent, 16) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "--token",
+                        "t0ken"}).status == 0);
+
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+  Reply created = api.post("/api/cases", new_case());
+  REQUIRE(created.status == 201);
+  std::string no = created.body["acceptance_no"];
+  REQUIRE(eventually([&] { return api.get("/api/sync/status").body["running"] == true; }, seconds(10)));
+
+  auto before = Steady::now();
+  int status = halld.process->stop();
+  auto took = std::chrono::duration_cast<milliseconds>(Steady::now() - before).count();
+  CHECK(status == 0);
+  CHECK(took < 2000);
+  close(silent);
+
+  halld.start();
+  Api again = halld.api();
+  Reply shown = again.get("/api/cases/" + no);
+  CHECK(shown.status == 200);
+  CHECK(shown.body["acceptance_no"] == no);
+  CHECK(again.get("/api/cases").body["cases"].size() == 1);
+  CHECK(halld.process->stop() == 0);
+}
+
+TEST_CASE("Bad input to POST /api/cases gets 400 with a JSON error and writes nothing", "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+
+  Reply bad_id = api.post("/api/cases", new_case("360704198503120024"));  // wrong check digit
+  CHECK(bad_id.status == 400);
+  CHECK(bad_id.body["code"] == "validation");
+  CHECK(bad_id.body["message"].get<std::string>().find("身份证") != std::string::npos);
+
+  Reply malformed = api.call("POST", "/api/cases", "{\"matter_id\": \"GX-009\", ");
+  CHECK(malformed.status == 400);
+  CHECK(malformed.body["code"] == "bad_request");
+
+  json wrong_type = new_case();
+  wrong_type["materials_received"] = "身份证";
+  Reply typed = api.post("/api/cases", wrong_type);
+  CHECK(typed.status == 400);
+  CHECK(typed.body["code"] == "bad_request");
+
+  CHECK(api.get("/api/cases").body["cases"].empty());
+  CHECK(api.get("/api/sync/status").body["pending"] == 0);
+  Reply missing = api.get("/api/cases/360704100-W01-20260101-000001");
+  CHECK(missing.status == 404);
+  CHECK(missing.body["code"] == "not_found");
+  CHECK(halld.process->stop() == 0);
+}
+
+TEST_CASE("halld refuses a non-loopback address and a config file it does not understand", "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Run lan = run_command({HALLD_BINARY, "--data-dir", dir.file("hall"), "--listen", "0.0.0.0:0"});
+  CHECK(lan.status == 2);
+  CHECK(lan.out.find("loopback") != std::string::npos);
+
+  write_file(dir.file("hall/halld.conf"), "sync_period_s = 60\nsync_every = 5\n");
+  Run unknown = run_command({HALLD_BINARY, "--data-dir", dir.file("hall"), "--listen", "127.0.0.1:0"});
+  CHECK(unknown.status == 2);
+  CHECK(unknown.out.find("sync_every") != std::string::npos);
+
+  write_file(dir.file("hall/halld.conf"), "debounce_s = soon\n");
+  Run bad_value = run_command({HALLD_BINARY, "--data-dir", dir.file("hall"), "--listen", "127.0.0.1:0"});
+  CHECK(bad_value.status == 2);
+  CHECK(bad_value.out.find("debounce_s") != std::string::npos);
+}
+
+TEST_CASE("SIGHUP rereads halld.conf, and a bad file changes nothing", "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  std::smatch m;
+  std::string log = halld.process->wait_for("started: pid=");
+  REQUIRE(std::regex_search(log, m, std::regex("started: pid=([0-9]+)")));
+  pid_t pid = static_cast<pid_t>(std::stol(m[1]));
+
+  write_file(dir.file("hall/halld.conf"), "sync_period_s = 42\ndebounce_s = 2\n");
+  REQUIRE(kill(pid, SIGHUP) == 0);
+  CHECK_FALSE(halld.process->wait_for("config reloaded: sync_period_s=42 debounce_s=2").empty());
+
+  write_file(dir.file("hall/halld.conf"), "sync_period_s = never\n");
+  REQUIRE(kill(pid, SIGHUP) == 0);
+  CHECK_FALSE(halld.process->wait_for("config not reloaded").empty());
+  CHECK(halld.api().get("/api/health").body["status"] == "ok");
+  CHECK(halld.process->stop() == 0);
+}
