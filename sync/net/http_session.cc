@@ -64,7 +64,7 @@ void to_beast(const HttpResponse& in, unsigned version, bool keep_alive, BeastRe
       continue;
     out.insert(name, value);
   }
-  out.set(http::field::server, "hallhub");
+  out.set(http::field::server, "hallsync");
   out.keep_alive(keep_alive && !beast::iequals(find_header(in.headers, "Connection"), "close"));
   out.body() = in.body;
   out.prepare_payload();

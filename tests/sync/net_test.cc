@@ -187,7 +187,7 @@ TEST_CASE("A binary POST round-trips with the handler's status and headers", "[n
   CHECK(response->status == 201);
   CHECK(response->header("X-Echo-Length") == "5000");
   CHECK(response->header("Content-Type") == "application/octet-stream");
-  CHECK(response->header("Server") == "hallhub");
+  CHECK(response->header("Server") == "hallsync");
   CHECK(response->header("Content-Length") == "5000");
   CHECK(response->body == body);
   // On-the-wire counts: the body plus a few hundred bytes of headers, once.
@@ -315,7 +315,7 @@ TEST_CASE("A malformed request gets 400 and the connection is closed", "[net]") 
   bool closed = false;
   const std::string answer = client.read_until_closed(std::chrono::seconds(5), closed);
   CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
-  CHECK(answer.find("Server: hallhub") != std::string::npos);
+  CHECK(answer.find("Server: hallsync") != std::string::npos);
   CHECK(closed);
   CHECK(calls == 0);
   server->stop();
