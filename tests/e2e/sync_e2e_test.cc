@@ -69,6 +69,8 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   hub.start();
   std::string url = "http://127.0.0.1:" + hub.port;
   hub.stop();
+  PortReservation hub_down(hub.port);  // refused while down; no other test's server may take it
+  REQUIRE(hub_down.bound());
   REQUIRE(hallctl(dir, {"configure", "--hub", url, "--token", secret}).status == 0);
 
   // Offline: intake works, sync fails with a classified network error.
@@ -81,6 +83,7 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   CHECK(offline.status != 0);
   CHECK(offline.out.find("\"connect\"") != std::string::npos);
 
+  hub_down.release();
   hub.start("127.0.0.1:" + hub.port);
   Run up = hallctl(dir, {"sync", "--json"});
   INFO(up.out);

@@ -3,7 +3,10 @@
 // the handle goes away.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +45,34 @@ inline Run run_command(const std::vector<std::string>& argv) {
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
 }
+
+// Holds a loopback port while its server is down: the socket is bound but not
+// listening, so connections are refused (as for a stopped hub) and the kernel
+// hands the port to no other test's listener meanwhile.
+class PortReservation {
+ public:
+  explicit PortReservation(const std::string& port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(port)));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bound_ = fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~PortReservation() { release(); }
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+  bool bound() const { return bound_; }
+  // Frees the port for the server that is about to start on it.
+  void release() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+};
 
 // A server process whose output goes to a log file.
 class Background {
