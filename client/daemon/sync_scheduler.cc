@@ -160,10 +160,7 @@ Status SyncScheduler::run_session() {
       // load_hub_link's message already says what to run (hallctl configure).
       return link.status().with_code("no_hub_link");
     }
-    CurlTransportOptions topts;
-    topts.base_url = link->hub_url;
-    topts.ca_file = link->ca_file;
-    topts.connect_timeout_ms = 10'000;
+    CurlTransportOptions topts = transport_options(*link);
     {
       std::lock_guard<std::mutex> lock(mu_);  // reconfigure() may change it
       topts.low_speed_time_s = static_cast<long>(options_.stall_timeout.count());

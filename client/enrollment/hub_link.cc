@@ -51,6 +51,13 @@ Result<HubLink> load_hub_link(const std::string& data_dir) {
   return link;
 }
 
+CurlTransportOptions transport_options(const HubLink& link) {
+  CurlTransportOptions options;
+  options.base_url = link.hub_url;
+  options.ca_file = link.ca_file;
+  return options;
+}
+
 Status save_hub_link(const std::string& data_dir, const HubLink& link) {
   HALLSYNC_RETURN_IF_ERROR(validate(link));
   std::string path = (std::filesystem::path(data_dir) / kHubLinkFile).string();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sync/api/result.h"
+#include "sync/api/transport.h"
 
 namespace hallsync::client {
 
@@ -19,6 +20,9 @@ constexpr const char* kHubLinkFile = "hub.conf";
 
 // Reads DATA_DIR/hub.conf ("key = value" lines, # comments).
 Result<HubLink> load_hub_link(const std::string& data_dir);
+// The transport options for this link (URL, CA bundle); callers adjust timeouts.
+CurlTransportOptions transport_options(const HubLink& link);
+
 // Validates and writes the file atomically with mode 0600.
 Status save_hub_link(const std::string& data_dir, const HubLink& link);
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "sync/api/transport.h"
+#include "tests/support/e2e_binaries.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -38,35 +39,6 @@ bool eventually(const std::function<bool()>& done, seconds timeout) {
   }
   return done();
 }
-
-std::string port_in(const std::string& log, const std::string& prefix) {
-  std::smatch m;
-  if (!std::regex_search(log, m, std::regex(prefix + " 127\\.0\\.0\\.1:([0-9]+)"))) return "";
-  return m[1];
-}
-
-struct Hub {
-  TempDir& dir;
-  std::unique_ptr<Background> server;
-  std::string port;
-  std::string data() const { return dir.file("hub"); }
-  Run admin(std::vector<std::string> args) {
-    args.insert(args.begin(), HALLHUB_BINARY);
-    args.push_back("--data-dir");
-    args.push_back(data());
-    return run_command(args);
-  }
-  void start(const std::string& listen = "127.0.0.1:0") {
-    server = std::make_unique<Background>(
-        std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
-    port = port_in(server->wait_for("listening on"), "listening on");
-    REQUIRE_FALSE(port.empty());
-  }
-  void stop() {
-    if (server) CHECK(server->stop() == 0);
-    server.reset();
-  }
-};
 
 struct Reply {
   int status = 0;
@@ -120,21 +92,6 @@ struct Halld {
   }
   Api api() const { return Api(port); }
 };
-
-Run hall(TempDir& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), HALL_BINARY);
-  args.push_back("--data-dir");
-  args.push_back(dir.file("hall"));
-  setenv("HALL_CLERK", "c001", 1);
-  return run_command(args);
-}
-
-Run hallctl(TempDir& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), HALLCTL_BINARY);
-  args.push_back("--data-dir");
-  args.push_back(dir.file("hall"));
-  return run_command(args);
-}
 
 json new_case(const std::string& id_number = "360704198503120023") {
   return {{"matter_id", "GX-009"},     {"applicant_name", "刘桂英"},

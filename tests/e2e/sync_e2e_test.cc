@@ -4,57 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "tests/support/e2e_binaries.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 using namespace hallsync::test;
-
-namespace {
-
-struct Hub {
-  TempDir& dir;
-  std::unique_ptr<Background> server;
-  std::string port;
-  std::string data() const { return dir.file("hub"); }
-  Run admin(std::vector<std::string> args) {
-    args.insert(args.begin(), HALLHUB_BINARY);
-    args.push_back("--data-dir");
-    args.push_back(data());
-    return run_command(args);
-  }
-  void start(const std::string& listen = "127.0.0.1:0") {
-    server = std::make_unique<Background>(
-        std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
-    std::string log = server->wait_for("listening on");
-    REQUIRE_FALSE(log.empty());
-    std::smatch m;
-    REQUIRE(std::regex_search(log, m, std::regex("127\\.0\\.0\\.1:([0-9]+)")));
-    port = m[1];
-  }
-  void stop() {
-    if (server) CHECK(server->stop() == 0);
-    server.reset();
-  }
-};
-
-Run hall(TempDir& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), HALL_BINARY);
-  args.push_back("--data-dir");
-  args.push_back(dir.file("hall"));
-  setenv("HALL_CLERK", "c001", 1);  // the acting clerk for every write
-  return run_command(args);
-}
-
-Run hallctl(TempDir& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), HALLCTL_BINARY);
-  args.push_back("--data-dir");
-  args.push_back(dir.file("hall"));
-  return run_command(args);
-}
-
-}  // namespace
 
 TEST_CASE("Cases registered while the hub is down go up when it returns, and a decision comes down", "[e2e][sync]") {
   TempDir dir;

@@ -19,10 +19,7 @@ void add_verify_command(CLI::App& app, CtlCommandSet& set) {
       if (!store) return ctl_error(store.status());
       auto link = client::load_hub_link(set.data_dir);
       if (!link) return ctl_error(link.status());
-      CurlTransportOptions topts;
-      topts.base_url = link->hub_url;
-      topts.ca_file = link->ca_file;
-      auto transport = make_curl_transport(topts);
+      auto transport = make_curl_transport(client::transport_options(*link));
       auto report = client::verify_hall_with_hub(**store, *transport, {(*store)->identity().device_id(), link->token});
       if (!report) return ctl_error(report.status());
       nlohmann::json cases = nlohmann::json::array();
