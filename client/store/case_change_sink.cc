@@ -6,7 +6,7 @@
 namespace hallsync::client {
 
 Status CaseChangeSink::apply(Transaction& txn, const std::vector<RemoteChange>& changes) {
-  std::vector<schema::CaseEvent> events;
+  std::vector<CaseRepository::ReceivedEvent> events;
   for (const auto& c : changes) {
     if (c.collection == "case_events") {
       auto e = decode_event(reinterpret_cast<const std::uint8_t*>(c.payload.data()), c.payload.size());
@@ -20,7 +20,7 @@ Status CaseChangeSink::apply(Transaction& txn, const std::vector<RemoteChange>& 
         return Status::protocol("hub sent case " + e->case_id + " of hall " + e->hall_code + " to hall " +
                                 store_->identity().hall_code)
             .with_code("wrong_hall");
-      events.push_back(std::move(e).value());
+      events.push_back({std::move(e).value(), c.payload});
     } else if (c.collection == "reference") {
       auto colon = c.doc_key.find(':');
       std::string name = c.doc_key.substr(0, colon);
@@ -36,7 +36,7 @@ Status CaseChangeSink::apply(Transaction& txn, const std::vector<RemoteChange>& 
       return Status::protocol("pulled change " + std::to_string(c.hub_seq) + " of unknown collection " + c.collection);
     }
   }
-  return repo_.apply_remote(txn, events).status();
+  return repo_.apply_remote(txn, std::move(events)).status();
 }
 
 Status CaseChangeSink::committed() {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/domain/case_lifecycle.h"
@@ -66,7 +67,12 @@ class CaseRepository {
   // Stores events that originated elsewhere (pulled from the hub) inside the
   // caller's transaction; events already present are skipped. They are not
   // written to the outbox. Returns how many were new.
-  Result<int> apply_remote(Transaction& txn, const std::vector<schema::CaseEvent>& events);
+  // `body` is the event's wire encoding, stored as received.
+  struct ReceivedEvent {
+    schema::CaseEvent event;
+    std::string_view body;
+  };
+  Result<int> apply_remote(Transaction& txn, std::vector<ReceivedEvent> events);
 
  private:
   Result<std::string> resolve_case_id(const std::string& case_ref);
@@ -74,13 +80,14 @@ class CaseRepository {
   Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
   // The body of write_local inside a transaction the caller commits.
   Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
-  Status insert_event(Transaction& txn, const schema::CaseEvent& e, const std::vector<std::uint8_t>& body,
-                      bool skip_existing = false);
+  Status insert_event(Transaction& txn, const schema::CaseEvent& e, std::string_view body, bool skip_existing = false);
+  Result<bool> has_events(const std::string& case_id);
   Status refresh_case_row(Transaction& txn, const CaseView& view);
   HallStore* store_;
 };
 
-// A fresh random (version 4) UUID, the case's offline identity.
+// A fresh time-ordered (version 7) UUID, the case's offline identity:
+// unique with no coordination, and close to its neighbours in every index.
 std::string new_case_uuid();
 
 }  // namespace hallsync::client

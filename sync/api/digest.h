@@ -1,6 +1,6 @@
 // Digests over buckets of cases, so two replicas can prove they hold the same
 // events or find exactly which buckets (then cases) differ. A case's bucket is
-// the first hex digit of its UUID; a bucket's digest is SHA-256 over its
+// the last hex digit of its UUID; a bucket's digest is SHA-256 over its
 // sorted "case_id event_id" lines, so it does not depend on arrival order.
 #pragma once
 

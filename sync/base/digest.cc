@@ -8,8 +8,9 @@
 namespace hallsync {
 
 int digest_bucket(const std::string& case_id) {
+  // The last digit: random in every UUID version (the first is a timestamp in v7).
   if (case_id.empty()) return 0;
-  char c = case_id[0];
+  char c = case_id.back();
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;

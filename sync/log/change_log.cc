@@ -62,17 +62,20 @@ Status ChangeLog::mark_acknowledged_through(Transaction& txn, std::int64_t seq) 
 }
 
 Result<OutboxStats> ChangeLog::stats() {
+  // O(log n), not a count: sequences are contiguous (next_seq, never deleted),
+  // so the pending count is a difference, and the oldest pending entry is the
+  // first after the acknowledged one. Called before every push batch.
   OutboxStats s;
   HALLSYNC_ASSIGN_OR_RETURN(s.acknowledged_through, acknowledged_through());
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT count(*), coalesce(min(created_ms), 0),"
-                                                    " (SELECT coalesce(max(seq), 0) FROM change_log)"
-                                                    " FROM change_log WHERE seq > ?"));
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT coalesce((SELECT max(seq) FROM change_log), 0),"
+                                                    " coalesce((SELECT created_ms FROM change_log WHERE seq > ?"
+                                                    " ORDER BY seq LIMIT 1), 0)"));
   stmt.bind(1, s.acknowledged_through);
   HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
   if (row) {
-    s.pending = stmt.column_int(0);
+    s.last_seq = stmt.column_int(0);
     s.oldest_pending_ms = stmt.column_int(1);
-    s.last_seq = stmt.column_int(2);
+    s.pending = s.last_seq > s.acknowledged_through ? s.last_seq - s.acknowledged_through : 0;
   }
   return s;
 }

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 #include "sync/api/change_log.h"
+#include "sync/api/digest.h"
 #include "sync/api/event_codec.h"
 #include "tests/support/hall_fixture.h"
 
@@ -165,4 +169,25 @@ TEST_CASE("A database from a newer release is refused", "[store][migration]") {
   auto reopened = HallStore::open(dir, f.clock);
   REQUIRE_FALSE(reopened.is_ok());
   CHECK(reopened.status().message().find("newer") != std::string::npos);
+}
+
+TEST_CASE("Case ids are version-7 UUIDs that sort in creation order", "[store]") {
+  // Time-ordered ids keep every index keyed by case id appending at its edge (#3).
+  std::string previous;
+  for (int i = 0; i < 50; ++i) {
+    std::string id = new_case_uuid();
+    REQUIRE(id.size() == 36);
+    CHECK(id[14] == '7');
+    CHECK(std::string("89ab").find(id[19]) != std::string::npos);
+    if (!previous.empty()) CHECK(id.substr(0, 13) >= previous.substr(0, 13));  // same or later millisecond
+    previous = id;
+  }
+}
+
+TEST_CASE("Digest buckets spread time-ordered case ids over all 16 buckets", "[store]") {
+  // The bucket is the id's last (random) digit: ids made in one second share
+  // their leading digits and would otherwise all land in one bucket.
+  std::set<int> buckets;
+  for (int i = 0; i < 400; ++i) buckets.insert(digest_bucket(new_case_uuid()));
+  CHECK(buckets.size() == kDigestBuckets);
 }
