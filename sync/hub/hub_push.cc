@@ -106,7 +106,17 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     if (txn.db().changes() == 0) continue;  // the same event came from another path already
     bool known_case = touched.count(event.case_id) ? !fresh_cases.count(event.case_id) : !hall.empty();
     touched.insert(event.case_id);
-    if (!known_case) fresh_cases[event.case_id].push_back(std::move(event));
+    if (known_case) continue;
+    auto& fresh = fresh_cases[event.case_id];
+    bool first_receipt = event.kind == schema::EventKind::Accepted && fresh.empty();
+    fresh.push_back(std::move(event));
+    if (first_receipt) {
+      // The platform number goes right after the acceptance, so a pulling
+      // device finds both in one page and folds the case once.
+      HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, fresh.back().case_id, device.hall_code));
+      last_hub_seq = assigned.second;
+      fresh.push_back(std::move(assigned.first));
+    }
   }
 
   for (const auto& case_id : touched) {
@@ -178,6 +188,18 @@ std::string HubService::next_platform_case_no(const std::string& hall_code) {
   return std::string(buf);
 }
 
+Result<std::pair<schema::CaseEvent, std::int64_t>> HubService::assign_platform_number(Transaction& txn,
+                                                                                    const std::string& case_id,
+                                                                                    const std::string& hall_code) {
+  // First receipt of a case: its platform case number, as an event that flows down to the hall.
+  schema::CaseEvent e = hub_event(case_id, schema::EventKind::PlatformNumberAssigned);
+  e.clerk_id = "platform";
+  e.platform_case_no = next_platform_case_no(hall_code);
+  auto body = encode_event(e);
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t hub_seq, insert_event(txn, e, hall_code, std::string(body.begin(), body.end())));
+  return std::make_pair(std::move(e), hub_seq);
+}
+
 Status HubService::refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
                                 const std::vector<schema::CaseEvent>* new_case_events) {
   std::vector<schema::CaseEvent> loaded;
@@ -187,20 +209,19 @@ Status HubService::refresh_case(Transaction& txn, const std::string& case_id, st
   CaseSnapshot snap = policy_->fold(new_case_events ? *new_case_events : loaded);
   if (!snap.accepted) return Status::ok();  // nothing to list until the acceptance arrives
   std::string platform_no;
-  if (!new_case_events) {
+  if (new_case_events) {
+    for (const auto& e : *new_case_events)
+      if (e.kind == schema::EventKind::PlatformNumberAssigned) platform_no = e.platform_case_no;
+  } else {
     HALLSYNC_ASSIGN_OR_RETURN(auto existing, txn.db().prepare("SELECT platform_case_no FROM cases WHERE case_id = ?"));
     existing.bind(1, case_id);
     HALLSYNC_ASSIGN_OR_RETURN(bool known, existing.step());
     if (known) platform_no = existing.column_text(0);
   }
   if (platform_no.empty()) {
-    // First receipt: assign the platform case number; the event flows down to the hall.
-    platform_no = next_platform_case_no(snap.hall_code);
-    schema::CaseEvent e = hub_event(case_id, schema::EventKind::PlatformNumberAssigned);
-    e.clerk_id = "platform";
-    e.platform_case_no = platform_no;
-    auto body = encode_event(e);
-    HALLSYNC_ASSIGN_OR_RETURN(hub_seq, insert_event(txn, e, snap.hall_code, std::string(body.begin(), body.end())));
+    HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, case_id, snap.hall_code));
+    platform_no = assigned.first.platform_case_no;
+    hub_seq = assigned.second;
   }
   HALLSYNC_ASSIGN_OR_RETURN(auto upsert, txn.db().prepare(
       "INSERT OR REPLACE INTO cases (case_id, hall_code, acceptance_no, platform_case_no, matter_id, state, department,"

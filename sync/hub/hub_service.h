@@ -81,6 +81,10 @@ class HubService {
   Result<std::int64_t> insert_event(Transaction& txn, const schema::CaseEvent& e, const std::string& hall_code,
                                     const std::string& body);
   schema::CaseEvent hub_event(const std::string& case_id, schema::EventKind kind);
+  // Inserts the PlatformNumberAssigned event of a case seen for the first
+  // time; returns it with its hub sequence.
+  Result<std::pair<schema::CaseEvent, std::int64_t>> assign_platform_number(Transaction& txn, const std::string& case_id,
+                                                                           const std::string& hall_code);
   std::string next_platform_case_no(const std::string& hall_code);
   Status save_meta(Transaction& txn);
   // Restores the in-memory counters when a transaction that advanced them fails.

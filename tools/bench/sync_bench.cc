@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/resource.h>
+
 #include "client/domain/case_policy.h"
 #include "client/store/case_change_sink.h"
 #include "client/store/case_repository.h"
@@ -23,6 +25,15 @@ using Clock_ = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock_::time_point t0) { return std::chrono::duration<double>(Clock_::now() - t0).count(); }
+
+// CPU seconds of the whole process (every thread: hub server, checkpointers),
+// a figure a busy machine distorts far less than wall-clock throughput.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 std::vector<IntakeForm> make_forms(const MatterCatalog& catalog, int first, int count) {
   std::vector<IntakeForm> forms;
@@ -87,18 +98,22 @@ int main(int argc, char** argv) {
   opts.pull_page = 2000;
   Replicator push(( *writer)->db(), **transport, sink1, clock, {"360704100-W01", *token1}, opts);
   t0 = Clock_::now();
+  double cpu0 = process_cpu_seconds();
   auto pushed = push.push();
-  double push_s = seconds_since(t0);
+  double push_s = seconds_since(t0), push_cpu = process_cpu_seconds() - cpu0;
   if (!pushed) return fail(pushed.status());
   figure("push_events_per_s", pushed->pushed / push_s, "events/s", "new cases, empty hub");
+  figure("push_cpu_us_per_event", push_cpu * 1e6 / pushed->pushed, "us", "CPU, all threads, both ends");
   figure("push_bytes_per_new_case", static_cast<double>(pushed->bytes_sent) / pushed->pushed, "bytes", "request bytes incl. headers");
 
   Replicator pull((*reader)->db(), **transport, sink2, clock, {"360704100-W02", *token2}, opts);
   t0 = Clock_::now();
+  cpu0 = process_cpu_seconds();
   auto pulled = pull.pull();
-  double pull_s = seconds_since(t0);
+  double pull_s = seconds_since(t0), pull_cpu = process_cpu_seconds() - cpu0;
   if (!pulled) return fail(pulled.status());
   figure("pull_events_per_s", pulled->pulled / pull_s, "events/s", "fresh device: cases + platform numbers");
+  figure("pull_cpu_us_per_event", pull_cpu * 1e6 / pulled->pulled, "us", "CPU, all threads, both ends");
   figure("pull_bytes_per_event", static_cast<double>(pulled->bytes_received) / pulled->pulled, "bytes", "response bytes incl. headers");
 
   // Single-field changes: the window forwards 2,000 cases (one event each) up;
