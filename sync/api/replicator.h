@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/api/change_log.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
 #include "sync/api/transport.h"
@@ -86,7 +87,18 @@ class Replicator {
   const SyncStats& last_stats() const { return last_; }
 
  private:
-  Result<HttpResponse> exchange(const std::string& target, std::string body);
+  // One request and its reply, with what it cost; touches no session state,
+  // so a worker thread may run it while the session thread applies a page.
+  struct Fetched {
+    Result<HttpResponse> response = Status::internal("not fetched");
+    std::int64_t sent_ms = 0, received_ms = 0;
+    std::uint64_t bytes_sent = 0, bytes_received = 0;
+  };
+  Fetched fetch(const std::string& target, std::string body);
+  // Back on the session thread: counts the bytes and yields the reply.
+  Result<HttpResponse> settle(Fetched fetched);
+  std::string encode_batch(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
+                           std::int64_t clock_offset_ms) const;
   Status check_epoch(const std::string& epoch);
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <future>
+
 #include "sync/api/change_log.h"
 #include "sync/protocol/messages.h"
 
@@ -28,7 +31,7 @@ Status status_from_hub_reply(const HttpResponse& r) {
   return Status::protocol(message).with_code(code);
 }
 
-Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body) {
+Replicator::Fetched Replicator::fetch(const std::string& target, std::string body) {
   HttpRequest req;
   req.target = target;
   req.headers = {{"Content-Type", protocol::kContentType},
@@ -36,19 +39,33 @@ Result<HttpResponse> Replicator::exchange(const std::string& target, std::string
                  {"X-Hallsync-Device", credentials_.device_id},
                  {"Authorization", "Bearer " + credentials_.token}};
   req.body = std::move(body);
+  Fetched f;
   std::uint64_t sent = transport_->bytes_sent(), received = transport_->bytes_received();
+  f.sent_ms = clock_->now_ms();
   auto res = transport_->exchange(req);
-  if (current_) {
-    current_->bytes_sent += transport_->bytes_sent() - sent;
-    current_->bytes_received += transport_->bytes_received() - received;
+  f.received_ms = clock_->now_ms();
+  f.bytes_sent = transport_->bytes_sent() - sent;
+  f.bytes_received = transport_->bytes_received() - received;
+  if (!res) {
+    f.response = res.status();
+  } else if (res->status != 200) {
+    f.response = status_from_hub_reply(*res);
+  } else if (res->header("Content-Type") != protocol::kContentType) {
+    f.response = Status::protocol("hub answered 200 with content type '" + res->header("Content-Type") +
+                                  "' instead of a protocol message")
+                     .with_code("bad_content_type");
+  } else {
+    f.response = std::move(res);
   }
-  if (!res) return res.status();
-  if (res->status != 200) return status_from_hub_reply(*res);
-  if (res->header("Content-Type") != protocol::kContentType)
-    return Status::protocol("hub answered 200 with content type '" + res->header("Content-Type") +
-                            "' instead of a protocol message")
-        .with_code("bad_content_type");
-  return res;
+  return f;
+}
+
+Result<HttpResponse> Replicator::settle(Fetched fetched) {
+  if (current_) {
+    current_->bytes_sent += fetched.bytes_sent;
+    current_->bytes_received += fetched.bytes_received;
+  }
+  return std::move(fetched.response);
 }
 
 Status Replicator::check_epoch(const std::string& epoch) {
@@ -76,25 +93,46 @@ void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::i
   }
 }
 
+std::string Replicator::encode_batch(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
+                                     std::int64_t clock_offset_ms) const {
+  protocol::PushRequest req;
+  req.device_id = credentials_.device_id;
+  req.entries.reserve(entries.size());
+  for (const auto& e : entries)
+    req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
+  req.report = {outbox.pending, outbox.oldest_pending_ms, clock_offset_ms, options_.software_version, ""};
+  return protocol::encode(req, options_.protocol_version);
+}
+
 Status Replicator::push_into(SyncStats& stats) {
   ChangeLog log(*db_);
-  for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
-    HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
-                                                            options_.push_batch_bytes));
-    if (entries.empty()) return Status::ok();
-    protocol::PushRequest req;
-    req.device_id = credentials_.device_id;
-    for (auto& e : entries)
-      req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
-    req.report = {outbox.pending, outbox.oldest_pending_ms, stats.clock_offset_ms, options_.software_version, ""};
-    std::int64_t sent_ms = clock_->now_ms();
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
-                              exchange("/v1/push", protocol::encode(req, options_.protocol_version)));
+  HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
+  HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
+                                                          options_.push_batch_bytes));
+  std::string body = encode_batch(entries, outbox, stats.clock_offset_ms);
+  while (!entries.empty()) {
+    std::int64_t last = entries.back().seq;
+    // The next batch is read now and compressed on a worker while this one is
+    // in flight: on two cores the device's encoding overlaps the hub's apply.
+    // If this batch fails, the worker's result is dropped (the future waits).
+    OutboxStats next_outbox = outbox;
+    next_outbox.acknowledged_through = last;
+    HALLSYNC_ASSIGN_OR_RETURN(auto next_entries, log.read_after(last, options_.push_batch_entries, options_.push_batch_bytes));
+    std::future<std::string> next_body;
+    if (!next_entries.empty()) {
+      next_outbox.last_seq = std::max(outbox.last_seq, next_entries.back().seq);
+      next_outbox.pending = next_outbox.last_seq - last;
+      next_outbox.oldest_pending_ms = next_entries.front().created_ms;
+      next_body = std::async(std::launch::async, [this, &next_entries, &next_outbox, offset = stats.clock_offset_ms] {
+        return encode_batch(next_entries, next_outbox, offset);
+      });
+    }
+    Fetched fetched = fetch("/v1/push", std::move(body));
+    std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
-    note_clock(res.server_time_ms, sent_ms, clock_->now_ms());
-    std::int64_t last = entries.back().seq;
+    note_clock(res.server_time_ms, sent_ms, received_ms);
     if (res.acknowledged_through < last)
       return Status::protocol("hub acknowledged only up to " + std::to_string(res.acknowledged_through) +
                               " of a batch ending at " + std::to_string(last) + "; the batch will be resent")
@@ -121,19 +159,26 @@ Status Replicator::push_into(SyncStats& stats) {
     stats.rejected += static_cast<std::int64_t>(res.rejected.size());
     ++stats.push_batches;
     if (on_progress) on_progress(stats);
+    body = next_body.valid() ? next_body.get() : std::string();
+    entries = std::move(next_entries);
+    outbox = next_outbox;
   }
+  return Status::ok();
 }
 
 Status Replicator::pull_into(SyncStats& stats) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
+  auto request_page = [this](std::int64_t from) {
+    protocol::PullRequest req{credentials_.device_id, from, options_.pull_page, options_.include_own};
+    return fetch("/v1/pull", protocol::encode(req, options_.protocol_version));
+  };
+  Fetched fetched = request_page(cursor);
   for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
-    protocol::PullRequest req{credentials_.device_id, cursor, options_.pull_page, options_.include_own};
-    std::int64_t sent_ms = clock_->now_ms();
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
-                              exchange("/v1/pull", protocol::encode(req, options_.protocol_version)));
+    std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_pull_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
-    note_clock(res.server_time_ms, sent_ms, clock_->now_ms());
+    note_clock(res.server_time_ms, sent_ms, received_ms);
     // Validate the whole page before touching the store.
     if (res.next_cursor < cursor)
       return Status::protocol("hub moved the cursor backwards (" + std::to_string(cursor) + " -> " +
@@ -148,6 +193,11 @@ Status Replicator::pull_into(SyncStats& stats) {
     }
     if (res.has_more && res.next_cursor == cursor)
       return Status::protocol("hub reports more changes but did not advance the cursor").with_code("bad_cursor");
+    // The next page is requested while this one is applied (the transport is
+    // only ever used by one thread at a time). If applying fails, the early
+    // return waits for it and drops it: the cursor never moved past this page.
+    std::future<Fetched> next;
+    if (res.has_more) next = std::async(std::launch::async, request_page, res.next_cursor);
     std::vector<RemoteChange> changes;
     changes.reserve(res.changes.size());
     for (auto& c : res.changes)
@@ -162,6 +212,8 @@ Status Replicator::pull_into(SyncStats& stats) {
     ++stats.pull_pages;
     if (on_progress) on_progress(stats);
     if (!res.has_more) return Status::ok();
+    cursor = res.next_cursor;
+    fetched = next.get();
   }
 }
 
