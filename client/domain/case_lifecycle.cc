@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
 
 #include "client/domain/work_calendar.h"
 
@@ -269,9 +268,14 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
 CaseView fold_case(std::vector<CaseEvent> events) {
   sort_for_fold(events);
   CaseView v;
-  std::set<std::string> seen;
+  std::string previous_device;
+  std::int64_t previous_seq = -1;
   for (auto& e : events) {
-    if (!seen.insert(e.event_id()).second) continue;  // the same fact delivered twice
+    // The same fact delivered twice: after sorting, copies of one event (same
+    // device and sequence, hence same HLC) sit next to each other.
+    if (e.origin_seq == previous_seq && e.device_id == previous_device) continue;
+    previous_device = e.device_id;
+    previous_seq = e.origin_seq;
     Status ok = check_transition(v, e);
     // Validation failures cannot come from a merge (every origin validated its own
     // event), so anything refused here is a concurrency conflict for a person.

@@ -4,8 +4,8 @@
 // platform case number.
 #include <cstdio>
 #include <ctime>
-#include <map>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "sync/api/event_codec.h"
 #include "sync/hub/hub_service.h"
@@ -54,10 +54,14 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
   HALLSYNC_ASSIGN_OR_RETURN(DeviceState device, load_device(*db_, device_id));
   protocol::PushResponse res;
   std::int64_t now = clock_->now_ms();
-  std::set<std::string> touched;
-  // Cases first seen in this batch, with their events: #3 throughput — they
-  // need no re-read from the event table when their row is built.
-  std::map<std::string, std::vector<schema::CaseEvent>> fresh_cases;
+  // Cases the batch touched, in first-touched order, and of those the ones first
+  // seen in this batch with their events: they need no re-read when their row is built.
+  std::unordered_set<std::string> touched;
+  std::vector<const std::string*> touched_order;
+  std::unordered_map<std::string, std::vector<schema::CaseEvent>> fresh_cases;
+  touched.reserve(req.entries.size());
+  touched_order.reserve(req.entries.size());
+  fresh_cases.reserve(req.entries.size());
   std::int64_t last_hub_seq = 0;
 
   for (const auto& entry : req.entries) {
@@ -104,8 +108,9 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     hlc_.observe(Hlc{event.hlc});
     HALLSYNC_ASSIGN_OR_RETURN(last_hub_seq, insert_event(txn, event, device.hall_code, entry.payload));
     if (txn.db().changes() == 0) continue;  // the same event came from another path already
-    bool known_case = touched.count(event.case_id) ? !fresh_cases.count(event.case_id) : !hall.empty();
-    touched.insert(event.case_id);
+    auto [where, first_touch] = touched.insert(event.case_id);
+    bool known_case = first_touch ? !hall.empty() : !fresh_cases.count(event.case_id);
+    if (first_touch) touched_order.push_back(&*where);
     if (known_case) continue;
     auto& fresh = fresh_cases[event.case_id];
     bool first_receipt = event.kind == schema::EventKind::Accepted && fresh.empty();
@@ -119,9 +124,9 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     }
   }
 
-  for (const auto& case_id : touched) {
-    auto fresh = fresh_cases.find(case_id);
-    HALLSYNC_RETURN_IF_ERROR(refresh_case(txn, case_id, last_hub_seq, fresh == fresh_cases.end() ? nullptr : &fresh->second));
+  for (const std::string* case_id : touched_order) {
+    auto fresh = fresh_cases.find(*case_id);
+    HALLSYNC_RETURN_IF_ERROR(refresh_case(txn, *case_id, last_hub_seq, fresh == fresh_cases.end() ? nullptr : &fresh->second));
   }
 
   HALLSYNC_ASSIGN_OR_RETURN(auto upd, db_->prepare(
