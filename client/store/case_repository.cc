@@ -10,6 +10,7 @@
 
 #include "client/domain/work_calendar.h"
 #include "sync/api/change_log.h"
+#include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
 
 namespace hallsync::client {
@@ -79,15 +80,21 @@ Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<I
     HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(events)));
     out.push_back(std::move(v));
   }
-  HALLSYNC_RETURN_IF_ERROR(txn.commit());
-  return out;
+  return commit_local(txn, std::move(out));
 }
 
 Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
   HALLSYNC_ASSIGN_OR_RETURN(CaseView view, append_local(txn, case_id, std::move(drafts)));
+  return commit_local(txn, std::move(view));
+}
+
+template <typename Written>
+Result<Written> CaseRepository::commit_local(Transaction& txn, Written written) {
+  crash_point("local.before_commit");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
-  return view;
+  crash_point("local.after_commit");  // durable; the clerk has not been told yet
+  return written;
 }
 
 Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::string& case_id,

@@ -78,6 +78,9 @@ class CaseRepository {
   Result<std::string> resolve_case_id(const std::string& case_ref);
   Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);
   Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+  // Commits a clerk's write (with its crash points) and hands back what was written.
+  template <typename Written>
+  Result<Written> commit_local(Transaction& txn, Written written);
   // The body of write_local inside a transaction the caller commits.
   Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
   Status insert_event(Transaction& txn, const schema::CaseEvent& e, std::string_view body, bool skip_existing = false);

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "sync/api/change_log.h"
+#include "sync/api/crash_point.h"
 #include "sync/protocol/messages.h"
 
 namespace hallsync {
@@ -127,9 +128,11 @@ Status Replicator::push_into(SyncStats& stats) {
         return encode_batch(next_entries, next_outbox, offset);
       });
     }
+    crash_point("push.before_send");
     Fetched fetched = fetch("/v1/push", std::move(body));
     std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
     HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));
+    crash_point("push.reply_received");
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
     note_clock(res.server_time_ms, sent_ms, received_ms);
@@ -154,7 +157,9 @@ Status Replicator::push_into(SyncStats& stats) {
     }
     HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
+    crash_point("push.before_ack_commit");
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
+    crash_point("push.after_ack_commit");
     stats.pushed += static_cast<std::int64_t>(entries.size());
     stats.rejected += static_cast<std::int64_t>(res.rejected.size());
     ++stats.push_batches;
@@ -170,12 +175,14 @@ Status Replicator::pull_into(SyncStats& stats) {
   HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
   auto request_page = [this](std::int64_t from) {
     protocol::PullRequest req{credentials_.device_id, from, options_.pull_page, options_.include_own};
+    crash_point("pull.before_send");
     return fetch("/v1/pull", protocol::encode(req, options_.protocol_version));
   };
   Fetched fetched = request_page(cursor);
   for (;;) {
     std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
     HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));
+    crash_point("pull.page_received");
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_pull_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
     note_clock(res.server_time_ms, sent_ms, received_ms);
@@ -206,7 +213,9 @@ Status Replicator::pull_into(SyncStats& stats) {
     HALLSYNC_RETURN_IF_ERROR(sink_->apply(txn, changes));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, res.next_cursor));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
+    crash_point("pull.mid_page");
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
+    crash_point("pull.after_page_commit");
     HALLSYNC_RETURN_IF_ERROR(sink_->committed());
     stats.pulled += static_cast<std::int64_t>(changes.size());
     ++stats.pull_pages;

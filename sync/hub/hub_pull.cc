@@ -2,6 +2,7 @@
 // every hall), back-office decisions, case lists and reference publishing.
 #include <algorithm>
 
+#include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
 #include "sync/hub/hub_service.h"
 
@@ -46,6 +47,7 @@ Result<protocol::PullResponse> HubService::pull(const std::string& device_id, co
   res.has_more = scanned == limit;
   res.server_time_ms = clock_->now_ms();
   res.hub_epoch = epoch_;
+  crash_point("hub.pull.before_reply");
   return res;
 }
 

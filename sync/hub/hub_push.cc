@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
 #include "sync/hub/hub_service.h"
 
@@ -137,7 +138,9 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
       .bind(8, device_id);
   HALLSYNC_RETURN_IF_ERROR(upd.run());
   HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
+  crash_point("hub.push.before_commit");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  crash_point("hub.push.after_commit");
   res.acknowledged_through = device.high_water;
   res.server_time_ms = clock_->now_ms();
   res.hub_epoch = epoch_;

@@ -14,11 +14,7 @@ using namespace hallsync::test;
 TEST_CASE("Cases registered while the hub is down go up when it returns, and a decision comes down", "[e2e][sync]") {
   TempDir dir;
   Hub hub{dir, nullptr, ""};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(token.status == 0);
-  std::string secret = token.out.substr(0, token.out.find('\n'));
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  std::string secret = add_demo_hall(dir, hub);
 
   // A port is reserved by starting and stopping the hub once, so the link can be configured.
   hub.start();
@@ -72,14 +68,11 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
 TEST_CASE("A revoked device is refused with an auth error that names the revocation", "[e2e][sync]") {
   TempDir dir;
   Hub hub{dir, nullptr, ""};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  std::string token = add_demo_hall(dir, hub);
   REQUIRE(hall(dir, {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", "360704198503120023",
                      "--phone", "13907971234"}).status == 0);
   hub.start();
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub.port, "--token",
-                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub.port, "--token", token}).status == 0);
   REQUIRE(hub.admin({"device", "revoke", "360704100-W01"}).status == 0);
   Run refused = hallctl(dir, {"sync"});
   CHECK(refused.status != 0);

@@ -33,9 +33,12 @@ struct Hub {
     args.push_back(data());
     return run_command(args);
   }
-  void start(const std::string& listen = "127.0.0.1:0") {
-    server = std::make_unique<Background>(
-        std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
+  // `env`: "NAME=value" settings for this process only (e.g. an armed crash point).
+  void start(const std::string& listen = "127.0.0.1:0", const std::vector<std::string>& env = {}) {
+    std::vector<std::string> argv{"/usr/bin/env"};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.insert(argv.end(), {HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen});
+    server = std::make_unique<Background>(argv, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
     REQUIRE_FALSE(port.empty());
   }
@@ -60,6 +63,16 @@ inline Run hallctl(TempDir& dir, std::vector<std::string> args) {
   args.push_back("--data-dir");
   args.push_back(dir.file("hall"));
   return run_command(args);
+}
+
+// The demo hall 360704100 with device W01 registered at the hub and
+// initialised under DIR/hall; returns the device token.
+inline std::string add_demo_hall(TempDir& dir, Hub& hub) {
+  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
+  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
+  REQUIRE(token.status == 0);
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  return token.out.substr(0, token.out.find('\n'));
 }
 
 }  // namespace hallsync::test

@@ -78,6 +78,9 @@ class PortReservation {
 class Background {
  public:
   Background(const std::vector<std::string>& argv, std::string log_path) : log_(std::move(log_path)) {
+    // Emptied before the fork: a restarted server reusing a log path must not
+    // be seen as ready because of what its predecessor wrote there.
+    std::ofstream(log_, std::ios::trunc).close();
     pid_ = fork();
     if (pid_ == 0) {
       FILE* f = std::fopen(log_.c_str(), "w");
