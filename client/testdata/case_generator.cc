@@ -108,6 +108,23 @@ bool CaseGenerator::try_step(ImportRecord& r, ImportStep step) {
   return false;
 }
 
+ImportStep CaseGenerator::refusal(const char* stage) {
+  ImportStep refuse;
+  refuse.kind = EventKind::Refused;
+  refuse.stage = stage;
+  refuse.reason = pick(kRefusals, count(kRefusals));
+  refuse.legal_basis = pick(kBases, count(kBases));
+  refuse.approver = pick(kApprovers, count(kApprovers));
+  return refuse;
+}
+
+ImportStep CaseGenerator::withdrawal() {
+  ImportStep w;
+  w.kind = EventKind::Withdrawn;
+  w.reason = pick(kWithdrawals, count(kWithdrawals));
+  return w;
+}
+
 void CaseGenerator::add_history(ImportRecord& r, const Matter& m, const std::vector<std::string>& missing) {
   auto step = [](EventKind k) {
     ImportStep s;
@@ -121,9 +138,7 @@ void CaseGenerator::add_history(ImportRecord& r, const Matter& m, const std::vec
     std::uint64_t roll = below(10);
     if (roll == 0) return;  // still waiting for the applicant
     if (roll == 1) {
-      ImportStep w = step(EventKind::Withdrawn);
-      w.reason = pick(kWithdrawals, count(kWithdrawals));
-      try_step(r, w);
+      try_step(r, withdrawal());
       return;
     }
     ImportStep supplied = step(EventKind::MaterialsSupplemented);
@@ -137,18 +152,11 @@ void CaseGenerator::add_history(ImportRecord& r, const Matter& m, const std::vec
   std::uint64_t path = below(100);
   if (path < 10) return;  // accepted today, nothing more yet
   if (path < 18) {
-    ImportStep refuse = step(EventKind::Refused);
-    refuse.stage = "acceptance";
-    refuse.reason = pick(kRefusals, count(kRefusals));
-    refuse.legal_basis = pick(kBases, count(kBases));
-    refuse.approver = pick(kApprovers, count(kApprovers));
-    try_step(r, refuse);
+    try_step(r, refusal("acceptance"));
     return;
   }
   if (path < 22) {
-    ImportStep w = step(EventKind::Withdrawn);
-    w.reason = pick(kWithdrawals, count(kWithdrawals));
-    try_step(r, w);
+    try_step(r, withdrawal());
     return;
   }
   if (path < 30) {
@@ -164,12 +172,7 @@ void CaseGenerator::add_history(ImportRecord& r, const Matter& m, const std::vec
   }
   if (path < 45) return;  // with the back office
   if (path < 52) {
-    ImportStep refuse = step(EventKind::Refused);
-    refuse.stage = "decision";
-    refuse.reason = pick(kRefusals, count(kRefusals));
-    refuse.legal_basis = pick(kBases, count(kBases));
-    refuse.approver = pick(kApprovers, count(kApprovers));
-    try_step(r, refuse);
+    try_step(r, refusal("decision"));
     return;
   }
   if (below(5) == 0 && m.legal_max_days > m.promised_days) {

@@ -44,6 +44,8 @@ class CaseGenerator {
   std::string clerk();
   // Received materials (3–6 where the matter allows); `missing` gets the required ones left out.
   std::vector<std::string> materials_for(const Matter& m, std::vector<std::string>& missing);
+  ImportStep refusal(const char* stage);  // "acceptance" | "decision"
+  ImportStep withdrawal();
   void add_history(ImportRecord& r, const Matter& m, const std::vector<std::string>& missing);
   // Appends `step` if the lifecycle accepts it after the steps so far; false otherwise.
   bool try_step(ImportRecord& r, ImportStep step);

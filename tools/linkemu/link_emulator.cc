@@ -85,8 +85,10 @@ struct Connection {
   std::atomic<int> running{4};
 
   Connection(tcp::socket c, tcp::socket s) : client(std::move(c)), server(std::move(s)) {}
-  // Ends the connection for both peers: FIN, or RST when `reset` (no FIN is
-  // sent before the final close, so the close with SO_LINGER 0 resets).
+  // Ends the connection for both peers. FIN: both get end-of-stream while the
+  // readers go on draining (discarding) until each peer closes — closing a
+  // socket with unread data would turn the FIN into a RST. RST: no FIN is sent;
+  // the readers stop at once and the final close, with SO_LINGER 0, resets.
   void sever(bool with_reset) {
     if (cut.exchange(true)) return;
     reset = with_reset;
@@ -96,7 +98,7 @@ struct Connection {
         s->set_option(boost::asio::socket_base::linger(true, 0), ignored);
         ::shutdown(s->native_handle(), SHUT_RD);
       } else {
-        ::shutdown(s->native_handle(), SHUT_RDWR);
+        ::shutdown(s->native_handle(), SHUT_WR);
       }
     }
     up->wake();
@@ -120,7 +122,8 @@ void Pipe::read_loop() {
   for (;;) {
     boost::system::error_code ec;
     std::size_t n = from_.read_some(boost::asio::buffer(buf), ec);
-    if (ec || n == 0 || conn_.cut) break;
+    if (ec || n == 0 || shared_.stopping) break;
+    if (conn_.cut) continue;  // drained and dropped: the link is gone
     int jitter = shape_.jitter_ms > 0 ? static_cast<int>(next_random(rng_) % (static_cast<unsigned>(shape_.jitter_ms) + 1)) : 0;
     auto at = Steady::now() + std::chrono::milliseconds(shape_.latency_ms + jitter);
     std::lock_guard lock(mutex_);
@@ -149,7 +152,7 @@ void Pipe::write_loop() {
     }
     if (chunk.deliver_at > Steady::now()) {
       ++shared_.delayed_chunks;
-      if (!shared_.sleep_until(chunk.deliver_at)) return;
+      if (!shared_.sleep_until(chunk.deliver_at) || conn_.cut) return;
     }
     if (!write_shaped(chunk.data.data(), chunk.data.size())) return;
   }

@@ -1,6 +1,8 @@
 // Profiles and the seeded per-connection schedule.
 #include "tools/linkemu/link_shape.h"
 
+#include <sstream>
+
 namespace hallsync::linkemu {
 namespace {
 
@@ -57,7 +59,48 @@ ConnectionPlan plan_connection(const LinkProfile& profile, std::uint64_t seed, s
   plan.refuse = refuse < profile.refuse_chance;
   if (cut < profile.cut_chance) (cut_up ? plan.up : plan.down).cut_after_bytes = cut_at;
   if (stall < profile.stall_chance) (stall_up ? plan.up : plan.down).stall_after_bytes = stall_at;
+  for (const auto& rule : profile.rules) {
+    if (rule.index != index) continue;
+    plan.refuse = plan.refuse || rule.refuse;
+    DirectionShape& d = rule.up ? plan.up : plan.down;
+    if (rule.cut_after_bytes) d.cut_after_bytes = rule.cut_after_bytes;
+    if (rule.stall_after_bytes) d.stall_after_bytes = rule.stall_after_bytes;
+    d.reset = d.reset || rule.reset;
+  }
   return plan;
+}
+
+Result<std::vector<ConnectionRule>> parse_rules(const std::string& text) {
+  std::vector<ConnectionRule> rules;
+  std::istringstream lines(text);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::string word;
+    if (!(words >> word)) continue;
+    auto bad = [&](const std::string& why) {
+      return Status::validation("rules line " + std::to_string(number) + ": " + why);
+    };
+    ConnectionRule rule;
+    try {
+      std::size_t used = 0;
+      rule.index = std::stoull(word, &used);
+      if (used != word.size()) return bad("starts with a connection number, not '" + word + "'");
+      while (words >> word) {
+        if (word == "refuse") rule.refuse = true;
+        else if (word == "reset") rule.reset = true;
+        else if (word == "up" || word == "down") rule.up = word == "up";
+        else if (word.rfind("cut=", 0) == 0) rule.cut_after_bytes = std::stoull(word.substr(4));
+        else if (word.rfind("stall=", 0) == 0) rule.stall_after_bytes = std::stoull(word.substr(6));
+        else return bad("unknown word '" + word + "' (up, down, cut=N, stall=N, reset, refuse)");
+      }
+    } catch (const std::exception&) {
+      return bad("a number is not a number");
+    }
+    rules.push_back(rule);
+  }
+  return rules;
 }
 
 }  // namespace hallsync::linkemu

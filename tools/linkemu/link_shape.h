@@ -22,8 +22,18 @@ struct DirectionShape {
   bool reset = false;                   // a cut closes with RST instead of FIN
 };
 
+// A scripted fault for one connection, applied on top of the seeded draw.
+struct ConnectionRule {
+  std::uint64_t index = 0;  // 0-based, in accept order
+  bool refuse = false;
+  bool up = true;           // which direction cut/stall apply to
+  std::uint64_t cut_after_bytes = 0, stall_after_bytes = 0;
+  bool reset = false;
+};
+
 struct LinkProfile {
   DirectionShape up, down;
+  std::vector<ConnectionRule> rules;
   // Per connection, drawn from the seeded schedule:
   double cut_chance = 0;     // cut one direction after a random byte count below random_cut_window
   double stall_chance = 0;   // stall one direction after a random byte count below random_cut_window
@@ -35,6 +45,13 @@ struct LinkProfile {
 // "3g" (384 kbit/s, 150 ms RTT, 0.5% cut), "lossy" (256 kbit/s, 200 ms RTT,
 // heavy jitter, 10% cut, 2% stall, 5% refused).
 Result<LinkProfile> named_profile(const std::string& name);
+
+// Parses a rule file: one rule per line, '#' comments, e.g.
+//   0 up cut=1200 reset     # connection 0: RST after 1,200 bytes client → target
+//   2 down stall=300        # connection 2: silence after 300 bytes of the response
+//   5 refuse                # connection 5: reset on accept
+// A bad line is a Validation status naming its line number.
+Result<std::vector<ConnectionRule>> parse_rules(const std::string& text);
 
 // What the schedule decided for the connection numbered `index` (0-based):
 // its two directions with any drawn fault filled in, or refused.

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "tools/linkemu/link_emulator.h"
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   app.add_option("--cut-chance", cut_chance, "per-connection chance of a random cut");
   app.add_option("--stall-chance", stall_chance, "per-connection chance of a random stall");
   app.add_option("--refuse-chance", refuse_chance, "per-connection chance of an immediate reset");
+  std::string rules_file;
+  app.add_option("--rules", rules_file, "per-connection rule file (see link_shape.h), e.g. '0 down cut=900 reset'");
   CLI11_PARSE(app, argc, argv);
 
   auto named = named_profile(profile);
@@ -67,6 +71,21 @@ int main(int argc, char** argv) {
   if (cut_chance >= 0) options.profile.cut_chance = cut_chance;
   if (stall_chance >= 0) options.profile.stall_chance = stall_chance;
   if (refuse_chance >= 0) options.profile.refuse_chance = refuse_chance;
+  if (!rules_file.empty()) {
+    std::ifstream in(rules_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "linkemu: cannot read " << rules_file << "\n";
+      return 64;
+    }
+    auto rules = parse_rules(text.str());
+    if (!rules) {
+      std::cerr << "linkemu: " << rules.status().message() << "\n";
+      return 64;
+    }
+    options.profile.rules = *rules;
+  }
 
   sigset_t signals;
   sigemptyset(&signals);
