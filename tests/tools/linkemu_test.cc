@@ -245,6 +245,47 @@ TEST_CASE("A scripted cut of the response truncates it for the client at exactly
   CHECK(link->counters().cuts == 1);
 }
 
+TEST_CASE("A hub answer cut at any byte before its end is a network error to the client, never a response", "[linkemu][net]") {
+  const std::string body(300, 'x');
+  auto server = net::HttpServer::start({}, [&body](const HttpRequest&, const std::string&) {
+    HttpResponse r;
+    r.status = 200;
+    r.headers = {{"Content-Type", "application/x-hallsync"}};
+    r.body = body;
+    return r;
+  });
+  REQUIRE(server.is_ok());
+  HttpRequest request;
+  request.target = "/v1/anything";
+  request.body = "hello";
+  std::uint64_t whole = 0;
+  {  // the answer's full size on the wire, through a clean link
+    auto link = emulate((*server)->port(), LinkProfile{});
+    CurlTransportOptions options;
+    options.base_url = "http://" + link->address();
+    auto transport = make_curl_transport(options);
+    auto r = transport->exchange(request);
+    REQUIRE(r.is_ok());
+    CHECK(r->body == body);
+    REQUIRE(eventually([&] { return link->counters().bytes_down > body.size(); }));
+    whole = link->counters().bytes_down;
+  }
+  // Inside the status line, the headers (where curl alone would report an
+  // empty 200) and the body.
+  for (std::uint64_t cut = 1; cut < whole; cut += 3) {
+    LinkProfile p;
+    p.rules = {{0, false, false, cut, 0, false}};
+    auto link = emulate((*server)->port(), p);
+    CurlTransportOptions options;
+    options.base_url = "http://" + link->address();
+    auto transport = make_curl_transport(options);
+    auto r = transport->exchange(request);
+    INFO("cut after " << cut << " of " << whole << " bytes");
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().kind() == ErrorKind::Network);
+  }
+}
+
 TEST_CASE("Sync through a link that cuts a third of its connections still converges", "[linkemu][sync]") {
   test::SyncWorld world;
   test::Device& window = world.add_device("360704100", "W01");
