@@ -37,12 +37,13 @@ sync_figures() {
   for _ in $(seq "$runs"); do
     "$build/tools/sync_bench" "$events" "$transport" 2>> "$per_run" >/dev/null
   done
-  jq -sc --arg data "$events new cases, transport $transport" 'group_by(.figure)[] |
+  folded=$(jq -sc --arg data "$events new cases, transport $transport" 'group_by(.figure)[] |
       (map(.value) | sort) as $v |
       {benchmark: "sync", figure: .[0].figure, unit: .[0].unit, data: $data, runs: ($v | length),
-       median: $v[(($v | length) - 1) / 2 | floor], min: $v[0], max: $v[-1]}' "$per_run" |
-    tee /dev/stderr | jq -r '"  \(.figure | . + " " * (30 - length)) median \(.median)   min \(.min)   max \(.max)  \(.unit)"'
+       median: $v[(($v | length) - 1) / 2 | floor], min: $v[0], max: $v[-1]}' "$per_run")
   rm -f "$per_run"
+  echo "$folded" >&2  # not `tee /dev/stderr`: reopening it would truncate $out
+  jq -r '"  \(.figure | . + " " * (30 - length)) median \(.median)   min \(.min)   max \(.max)  \(.unit)"' <<< "$folded"
 }
 
 bench "intake (durable registration)" "$build/tools/intake_bench" "${BENCH_INTAKE_CASES:-10000}" "$runs"
