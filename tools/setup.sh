@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcurl4-openssl-dev
   libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
+  jq  # tools/bench/run.sh folds per-run figures and writes the JSON summary
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   add_calendar_commands(app, set);
   add_case_commands(app, set);
   add_conflict_commands(app, set);
+  add_import_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <cstdio>
 
+#include "client/domain/uuid_text.h"
 #include "client/domain/work_calendar.h"
 #include "sync/api/change_log.h"
 #include "sync/api/crash_point.h"
@@ -39,12 +40,7 @@ std::string new_case_uuid() {
   auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-                b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return out;
+  return uuid_text(b, 7);
 }
 
 Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
@@ -97,8 +93,21 @@ Result<Written> CaseRepository::commit_local(Transaction& txn, Written written) 
   return written;
 }
 
+Result<CaseView> CaseRepository::import_case(Transaction& txn, const std::string& case_id,
+                                             std::vector<schema::CaseEvent> drafts) {
+  if (drafts.empty() || drafts.front().kind != schema::EventKind::Accepted)
+    return Status::internal("an imported case starts with its acceptance");
+  return append_local(txn, case_id, std::move(drafts), /*keep_times=*/true);
+}
+
+Result<bool> CaseRepository::holds_case(const std::string& case_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT 1 FROM case_events WHERE case_id = ? LIMIT 1"));
+  stmt.bind(1, case_id);
+  return stmt.step();
+}
+
 Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::string& case_id,
-                                              std::vector<schema::CaseEvent> drafts) {
+                                              std::vector<schema::CaseEvent> drafts, bool keep_times) {
   HALLSYNC_RETURN_IF_ERROR(store_->adopt_persisted_hlc(txn));
   HALLSYNC_ASSIGN_OR_RETURN(auto history, load_events(case_id));
   ChangeLog log(store_->db());
@@ -107,7 +116,7 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
     CaseView before = fold_case(history);
     e.case_id = case_id;
     e.device_id = me.device_id();
-    e.wall_ms = store_->clock().now_ms();
+    if (!keep_times) e.wall_ms = store_->clock().now_ms();
     e.hlc = store_->hlc().tick().value;
     HALLSYNC_ASSIGN_OR_RETURN(e.origin_seq, log.next_seq(txn));
     if (e.kind == schema::EventKind::Accepted) {
@@ -115,8 +124,10 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
       HALLSYNC_ASSIGN_OR_RETURN(std::int64_t n, store_->take_acceptance_counter(txn));
       char no[64];
       // 受理编号: hall + device + date + per-device counter — unique with no coordination, ≤ 50 chars.
-      std::snprintf(no, sizeof no, "%s-%s-%08d-%06lld", me.hall_code.c_str(), me.device_code.c_str(),
-                    today_number(store_->clock()), static_cast<long long>(n));
+      CivilDate day = CivilDate::from_unix_ms(e.wall_ms);
+      int date = day.year() * 10000 + static_cast<int>(day.month()) * 100 + static_cast<int>(day.day());
+      std::snprintf(no, sizeof no, "%s-%s-%08d-%06lld", me.hall_code.c_str(), me.device_code.c_str(), date,
+                    static_cast<long long>(n));
       e.acceptance_no = no;
     }
     HALLSYNC_RETURN_IF_ERROR(check_transition(before, e));

@@ -51,6 +51,15 @@ class CaseRepository {
   // all of them or none. Each form is validated as register_case does.
   Result<std::vector<CaseView>> register_batch(const std::vector<IntakeForm>& forms);
 
+  // Writes a case imported from a previous system (drafts from import_drafts:
+  // accepted first, each with its historical wall time) under `case_id`, inside
+  // the caller's transaction, with change-log entries as for any local write.
+  // The acceptance number carries the acceptance date.
+  Result<CaseView> import_case(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+
+  // True when any event of `case_id` is held here.
+  Result<bool> holds_case(const std::string& case_id);
+
   // Records one lifecycle step on an existing case (by case id or acceptance
   // number). `draft` carries kind, clerk and body; identity is filled here.
   Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft);
@@ -82,7 +91,9 @@ class CaseRepository {
   template <typename Written>
   Result<Written> commit_local(Transaction& txn, Written written);
   // The body of write_local inside a transaction the caller commits.
-  Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+  // `keep_times` keeps each draft's wall_ms (imports); otherwise it is now.
+  Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts,
+                                bool keep_times = false);
   Status insert_event(Transaction& txn, const schema::CaseEvent& e, std::string_view body, bool skip_existing = false);
   Result<bool> has_events(const std::string& case_id);
   Status refresh_case_row(Transaction& txn, const CaseView& view);

@@ -74,14 +74,27 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   }
 }
 
+// The response's headers, and whether their block ended (the blank line).
+// Curl accepts a connection closed inside the header block as a complete
+// response with an empty body (a link cut after "HTTP/1.1 200 OK\r\n..."
+// arrives as a 200), so the transport checks for the end itself.
+struct HeaderSink {
+  HeaderList* headers = nullptr;
+  bool ended = false;
+};
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   try {
-    auto* headers = static_cast<HeaderList*>(user);
+    auto* sink = static_cast<HeaderSink*>(user);
+    HeaderList* headers = sink->headers;
     const std::string_view line = trim(std::string_view(data, size * count));
     // A status line starts a new response (after a 1xx interim one): keep
     // only the final response's headers.
     if (line.substr(0, 5) == "HTTP/") {
       headers->clear();
+      sink->ended = false;
+    } else if (line.empty()) {
+      sink->ended = true;
     } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
       headers->emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
     }
@@ -136,6 +149,8 @@ class CurlTransport final : public Transport {
       curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
       return classify(rc, elapsed.count(), static_cast<int>(os_errno));
     }
+    if (!header_sink_.ended)
+      return Status::network("connection to " + host_port_ + " broke inside the answer's headers").with_code("reset");
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
@@ -197,7 +212,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+    header_sink_ = {&response.headers, false};
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &header_sink_);
     // Verbose only feeds on_debug (it prints nothing with a debug function set).
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, &wire_);
@@ -257,6 +273,7 @@ class CurlTransport final : public Transport {
   std::unique_ptr<CURL, EasyDeleter> easy_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
   WireCount wire_;  // accumulated over every exchange, failed ones too
+  HeaderSink header_sink_;  // the current exchange's
 };
 
 }  // namespace

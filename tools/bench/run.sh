@@ -1,27 +1,55 @@
 #!/usr/bin/env bash
-# tools/bench/run.sh — builds and runs every benchmark; prints a table and
-# writes each run's figures as JSON lines to $BENCH_OUT (default
-# build/bench-results.jsonl). Figures are medians with min–max over runs.
+# tools/bench/run.sh — runs every benchmark: prints a table, and writes each
+# figure (what was measured, on what data, how many runs, median with min–max)
+# as JSON lines to $BENCH_OUT (default build/bench-results.jsonl) and as one
+# JSON document to ${BENCH_OUT%.jsonl}.json. Build first (README, "Benchmarks").
 #   BENCH_RUNS (3)  BENCH_INTAKE_CASES (10000)  BENCH_SYNC_EVENTS (100000)
-#   BENCH_SYNC_TRANSPORT (http | direct)
+#   BENCH_SYNC_TRANSPORT (http | direct)  BENCH_IMPORT_CASES (20000)
+#   BENCH_LINK_CASES (200)  BENCH_LINK_PROFILE (2g | 3g | lossy | clean)
+#
+# Adding a benchmark: a binary that prints its own table rows on stdout and
+# one JSON object per figure on stderr (tools/bench/bench_report.h does both),
+# then one `bench "title" command...` line below.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${HALLSYNC_BUILD_DIR:-$root/build}
 out=${BENCH_OUT:-$build/bench-results.jsonl}
 runs=${BENCH_RUNS:-3}
 bash "$root/tools/setup.sh" >/dev/null
-echo "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%dT%H:%MZ)"
-"$build/tools/intake_bench" "${BENCH_INTAKE_CASES:-10000}" "$runs" 2> "$out"
+machine="$(nproc) cores, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+started=$(date -u +%Y-%m-%dT%H:%MZ)
+echo "machine: $machine; $started"
+: > "$out"
 
-sync_runs=$(mktemp)
-for _ in $(seq "$runs"); do
-  "$build/tools/sync_bench" "${BENCH_SYNC_EVENTS:-100000}" "${BENCH_SYNC_TRANSPORT:-http}" 2>> "$sync_runs" >/dev/null
-done
-cat "$sync_runs" >> "$out"
-echo "sync: ${BENCH_SYNC_EVENTS:-100000} new cases, transport ${BENCH_SYNC_TRANSPORT:-http}; $runs runs"
-# Median, min and max of each figure over the runs.
-sed -n 's/.*"figure":"\([^"]*\)","value":\([0-9.]*\).*/\1 \2/p' "$sync_runs" | sort -k1,1 -k2,2n |
-  awk '{v[$1]=v[$1] " " $2; n[$1]++} END {for (f in v) {split(substr(v[f],2), a, " "); m=a[int((n[f]+1)/2)];
-       printf "  %-30s median %10.1f   min %10.1f   max %10.1f\n", f, m, a[1], a[n[f]]}}' | sort
-rm -f "$sync_runs"
-echo "figures written to $out"
+# Runs one benchmark: its table to the terminal, its figures into $out.
+bench() {
+  local title=$1
+  shift
+  echo "== $title"
+  "$@" 2>> "$out"
+}
+
+# sync_bench reports one run per process: run it $runs times and fold the
+# per-run values into the same median/min/max figures as the others.
+sync_figures() {
+  local events=$1 transport=$2 per_run
+  per_run=$(mktemp)
+  for _ in $(seq "$runs"); do
+    "$build/tools/sync_bench" "$events" "$transport" 2>> "$per_run" >/dev/null
+  done
+  folded=$(jq -sc --arg data "$events new cases, transport $transport" 'group_by(.figure)[] |
+      (map(.value) | sort) as $v |
+      {benchmark: "sync", figure: .[0].figure, unit: .[0].unit, data: $data, runs: ($v | length),
+       median: $v[(($v | length) - 1) / 2 | floor], min: $v[0], max: $v[-1]}' "$per_run")
+  rm -f "$per_run"
+  echo "$folded" >&2  # not `tee /dev/stderr`: reopening it would truncate $out
+  jq -r '"  \(.figure | . + " " * (30 - length)) median \(.median)   min \(.min)   max \(.max)  \(.unit)"' <<< "$folded"
+}
+
+bench "intake (durable registration)" "$build/tools/intake_bench" "${BENCH_INTAKE_CASES:-10000}" "$runs"
+bench "sync push/pull over loopback" sync_figures "${BENCH_SYNC_EVENTS:-100000}" "${BENCH_SYNC_TRANSPORT:-http}"
+bench "bulk import (hall import)" "$build/tools/import_bench" "${BENCH_IMPORT_CASES:-20000}" "$runs"
+bench "a day's work over the mountain link" "$build/tools/link_bench" "${BENCH_LINK_CASES:-200}" "$runs" "${BENCH_LINK_PROFILE:-2g}"
+
+jq -s --arg machine "$machine" --arg date "$started" '{machine: $machine, date: $date, figures: .}' "$out" > "${out%.jsonl}.json"
+echo "figures written to $out and ${out%.jsonl}.json"

@@ -13,7 +13,7 @@
 #include "client/domain/case_policy.h"
 #include "client/store/case_change_sink.h"
 #include "client/store/case_repository.h"
-#include "tools/bench/fake_people.h"
+#include "client/testdata/case_generator.h"
 #include "sync/api/replicator.h"
 #include "sync/hub/hub_service.h"
 #include "tools/bench/bench_transport.h"
@@ -35,19 +35,10 @@ double process_cpu_seconds() {
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
-std::vector<IntakeForm> make_forms(const MatterCatalog& catalog, int first, int count) {
+// Complete materials, so each new case is exactly one event.
+std::vector<IntakeForm> make_forms(testdata::CaseGenerator& generator, int count) {
   std::vector<IntakeForm> forms;
-  for (int i = first; i < first + count; ++i) {
-    const Matter& m = catalog.matters()[static_cast<std::size_t>(i) % catalog.matters().size()];
-    IntakeForm f;
-    f.matter_id = m.matter_id;
-    f.applicant_name = bench::person_name(i);
-    f.id_number = bench::resident_id(i);
-    f.phone = bench::mobile(i);
-    f.materials_received = m.materials;
-    f.clerk_id = "c00" + std::to_string(i % 4);
-    forms.push_back(std::move(f));
-  }
+  for (int i = 0; i < count; ++i) forms.push_back(generator.next_intake(/*all_materials=*/true));
   return forms;
 }
 
@@ -84,9 +75,10 @@ int main(int argc, char** argv) {
 
   std::printf("sync: %d new cases (one event each) on hall 360704100 device W01, transport %s\n", events, mode.c_str());
   CaseRepository repo(**writer);
+  testdata::CaseGenerator generator((*writer)->catalog(), {.seed = 1});
   auto t0 = Clock_::now();
   for (int done = 0; done < events; done += 5000) {
-    auto r = repo.register_batch(make_forms((*writer)->catalog(), done, std::min(5000, events - done)));
+    auto r = repo.register_batch(make_forms(generator, std::min(5000, events - done)));
     if (!r) return fail(r.status());
   }
   std::printf("  (generated in %.1f s)\n", seconds_since(t0));
