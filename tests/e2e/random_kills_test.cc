@@ -1,0 +1,130 @@
+// Seeded random kills (#6): clerks register cases and syncs run while `hall`,
+// `hallctl sync` and `hallhub` are killed with SIGKILL at random moments
+// (a random delay) or at a random pass of a random named crash point. After
+// every round the survivors carry on; at the end the hall syncs to
+// quiescence and every case a clerk was told about must exist once on both
+// sides, digests equal, outbox empty.
+//
+//   HALLSYNC_KILL_SEED (default 1)      the schedule; a failure prints it
+//   HALLSYNC_KILL_ROUNDS (default 300)  the long mode: e.g. 20000
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sync/api/crash_point.h"
+#include "tests/support/e2e_binaries.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace hallsync::test;
+using nlohmann::json;
+
+namespace {
+
+long env_number(const char* name, long fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atol(v) : fallback;
+}
+
+// A command killed either at a crash point (`crash_at` non-empty) or after
+// `kill_after_ms` (0 = never); the argv runs under coreutils' timeout.
+Run run_maybe_killed(std::vector<std::string> argv, const std::string& crash_at, int kill_after_ms) {
+  if (kill_after_ms > 0)
+    argv.insert(argv.begin(), {"timeout", "-s", "KILL", std::to_string(kill_after_ms / 1000.0)});
+  argv.insert(argv.begin(), {"env", "HALLSYNC_CRASH_AT=" + crash_at});
+  return run_command(argv);
+}
+
+}  // namespace
+
+TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate nothing", "[e2e][kills]") {
+  const long seed = env_number("HALLSYNC_KILL_SEED", 1);
+  const long rounds = env_number("HALLSYNC_KILL_ROUNDS", 300);
+  INFO("replay: HALLSYNC_KILL_SEED=" << seed << " HALLSYNC_KILL_ROUNDS=" << rounds << " build/tests/e2e_tests '[kills]'");
+  std::mt19937 rng(static_cast<unsigned>(seed));
+  auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+
+  std::vector<std::string> local_points, sync_points, hub_points;
+  for (auto name : hallsync::crash_point_names()) {
+    std::string n(name);
+    (n.rfind("local.", 0) == 0 ? local_points : n.rfind("hub.", 0) == 0 ? hub_points : sync_points).push_back(n);
+  }
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[rng() % from.size()] + ":" + std::to_string(1 + rng() % 3);
+  };
+
+  TempDir dir;
+  Hub hub{dir, nullptr, ""};
+  std::string token = add_demo_hall(dir, hub);
+  hub.start();
+  const std::string listen = "127.0.0.1:" + hub.port;
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://" + listen, "--token", token}).status == 0);
+  const std::vector<std::string> sync_cmd = {HALLCTL_BINARY, "sync", "--data-dir", dir.file("hall")};
+
+  std::set<std::string> told;  // acceptance numbers a clerk saw
+  long kills = 0;
+  for (long round = 0; round < rounds; ++round) {
+    int what = static_cast<int>(rng() % 10);
+    std::string crash_at;
+    int kill_after_ms = 0;
+    if (what < 5) {  // intake
+      if (chance(30)) crash_at = pick(local_points);
+      else if (chance(20)) kill_after_ms = 1 + static_cast<int>(rng() % 40);
+      std::vector<std::string> argv = {HALL_BINARY, "case", "new", "--matter", "GX-009", "--name", "刘桂英",
+                                       "--id-number", "360704198503120023", "--phone", "13907971234",
+                                       "--all-materials", "--json", "--data-dir", dir.file("hall"), "--clerk", "c001"};
+      Run r = run_maybe_killed(argv, crash_at, kill_after_ms);
+      if (r.status == 0) {
+        told.insert(json::parse(r.out)["acceptance_no"].get<std::string>());
+      } else {
+        // Only a kill may stop a registration here; anything else is a failure to see.
+        INFO(r.out);
+        REQUIRE((crash_at.size() > 0 || kill_after_ms > 0));
+        ++kills;
+      }
+    } else if (what < 9) {  // a sync session
+      if (chance(40)) crash_at = pick(sync_points);
+      else if (chance(40)) kill_after_ms = 1 + static_cast<int>(rng() % 80);
+      if (run_maybe_killed(sync_cmd, crash_at, kill_after_ms).status != 0) ++kills;
+    } else {  // the hub dies during a session and comes back
+      hub.stop();
+      hub.start(listen, {"HALLSYNC_CRASH_AT=" + pick(hub_points)});
+      (void)run_command(sync_cmd);
+      if (hub.server->stop() == -SIGKILL) ++kills;
+      hub.server.reset();
+      hub.start(listen);
+    }
+  }
+
+  // Quiescence: sync until nothing moves.
+  json moved;
+  for (int i = 0; i < 5; ++i) {
+    Run r = run_command({HALLCTL_BINARY, "sync", "--json", "--data-dir", dir.file("hall")});
+    REQUIRE(r.status == 0);
+    moved = json::parse(r.out.substr(r.out.find('{')));
+    if (moved["pushed"] == 0 && moved["pulled"] == 0) break;
+  }
+  CHECK(moved["pushed"] == 0);
+  Run verified = hallctl(dir, {"verify", "--json"});
+  INFO(verified.out);
+  CHECK(json::parse(verified.out.substr(verified.out.find('{')))["equal"] == true);
+
+  json here = json::parse(hall(dir, {"case", "list", "--limit", "100000", "--json"}).out)["cases"];
+  json there = json::parse(hub.admin({"cases", "--json"}).out);
+  std::set<std::string> local, hub_side;
+  for (const auto& c : here) local.insert(c["acceptance_no"].get<std::string>());
+  for (const auto& c : there) hub_side.insert(c["acceptance_no"].get<std::string>());
+  CHECK(local.size() == here.size());
+  CHECK(hub_side.size() == there.size());
+  CHECK(local == hub_side);
+  for (const auto& no : told) CHECK(local.count(no) == 1);
+  for (const auto& c : here) CHECK_FALSE(c["platform_case_no"].is_null());
+  WARN("rounds " << rounds << ", processes killed " << kills << ", cases told " << told.size() << ", held "
+                 << local.size());
+  hub.stop();
+}
