@@ -13,7 +13,7 @@ using namespace hallsync::test;
 
 TEST_CASE("Cases registered while the hub is down go up when it returns, and a decision comes down", "[e2e][sync]") {
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
+  Hub hub{dir};
   REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
   Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
   REQUIRE(token.status == 0);
@@ -23,9 +23,7 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   // A port is reserved by starting and stopping the hub once, so the link can be configured.
   hub.start();
   std::string url = "http://127.0.0.1:" + hub.port;
-  hub.stop();
-  PortReservation hub_down(hub.port);  // refused while down; no other test's server may take it
-  REQUIRE(hub_down.bound());
+  hub.stop_holding_port();  // refused while down; no other test's server may take it
   REQUIRE(hallctl(dir, {"configure", "--hub", url, "--token", secret}).status == 0);
 
   // Offline: intake works, sync fails with a classified network error.
@@ -38,7 +36,6 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   CHECK(offline.status != 0);
   CHECK(offline.out.find("\"connect\"") != std::string::npos);
 
-  hub_down.release();
   hub.start("127.0.0.1:" + hub.port);
   Run up = hallctl(dir, {"sync", "--json"});
   INFO(up.out);
@@ -71,7 +68,7 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
 
 TEST_CASE("A revoked device is refused with an auth error that names the revocation", "[e2e][sync]") {
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
+  Hub hub{dir};
   REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
   Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
   REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);

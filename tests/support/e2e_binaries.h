@@ -23,9 +23,11 @@ inline std::string port_in(const std::string& log, const std::string& prefix) {
 }
 
 struct Hub {
+  explicit Hub(TempDir& d) : dir(d) {}
   TempDir& dir;
   std::unique_ptr<Background> server;
   std::string port;
+  std::unique_ptr<PortReservation> held;  // the port while the hub is down (see stop_holding_port)
   std::string data() const { return dir.file("hub"); }
   Run admin(std::vector<std::string> args) {
     args.insert(args.begin(), HALLHUB_BINARY);
@@ -34,14 +36,24 @@ struct Hub {
     return run_command(args);
   }
   void start(const std::string& listen = "127.0.0.1:0") {
+    held.reset();  // frees a held port for this start
     server = std::make_unique<Background>(
         std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
+    INFO("hallhub serve --listen " << listen << ": " << server->log());
     REQUIRE_FALSE(port.empty());
   }
   void stop() {
     if (server) CHECK(server->stop() == 0);
     server.reset();
+  }
+  // Stops the hub and keeps its port bound but not listening until the next
+  // start(): clients are refused as by a hub that is down, and no parallel
+  // test's server can take the port meanwhile.
+  void stop_holding_port() {
+    stop();
+    held = std::make_unique<PortReservation>(port);
+    REQUIRE(held->bound());
   }
 };
 
