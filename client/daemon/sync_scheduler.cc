@@ -41,6 +41,12 @@ class StallWatch {
     tripped_ = true;
     return false;
   }
+  // Local work between transfers (applying a page, reading the outbox) is
+  // not a stall: each transfer's clock starts when it does.
+  void transfer_started() {
+    last_progress_ = Steady::now();
+    last_moved_ = 0;
+  }
   void committed() { last_progress_ = Steady::now(); }
   // A transfer the watchdog abandoned is reported as the stall it was.
   Status explain(const Status& s) const {
@@ -56,6 +62,29 @@ class StallWatch {
   std::uint64_t last_moved_ = 0;
   bool tripped_ = false;
 };
+
+// The session's transport, telling the watchdog when each transfer starts.
+class WatchedTransport final : public Transport {
+ public:
+  WatchedTransport(std::unique_ptr<Transport> inner, StallWatch& watch) : inner_(std::move(inner)), watch_(&watch) {}
+  Result<HttpResponse> exchange(const HttpRequest& request) override {
+    watch_->transfer_started();
+    return inner_->exchange(request);
+  }
+  std::uint64_t bytes_sent() const override { return inner_->bytes_sent(); }
+  std::uint64_t bytes_received() const override { return inner_->bytes_received(); }
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  StallWatch* watch_;
+};
+
+// Smaller than the replicator's defaults: each batch and page is one write
+// transaction on the store, and a registration at the window waits for the
+// one in progress; short transactions keep that wait short while a large
+// backlog syncs, at the cost of more round trips.
+constexpr std::size_t kPushBatchEntries = 250;
+constexpr std::uint32_t kPullPage = 250;
 
 std::string describe(const Status& s) {
   return s.to_string() + (s.code().empty() ? "" : " [" + s.code() + "]");
@@ -207,13 +236,15 @@ Status SyncScheduler::run_session() {
     topts.low_speed_time_s = static_cast<long>(stall_timeout.count());
     StallWatch watch(stall_timeout);
     topts.keep_going = [this, &watch](std::uint64_t moved) { return !stopping_ && watch.moving(moved); };
-    auto transport = make_curl_transport(topts);
+    WatchedTransport transport(make_curl_transport(topts), watch);
     CaseChangeSink sink(*store_);
     ReplicatorOptions ropts;
-    Replicator replicator(store_->db(), *transport, sink, SystemClock::instance(),
+    ropts.push_batch_entries = kPushBatchEntries;
+    ropts.pull_page = kPullPage;
+    Replicator replicator(store_->db(), transport, sink, SystemClock::instance(),
                           {store_->identity().device_id(), link->token}, ropts);
     replicator.on_progress = [&watch](const SyncStats&) { watch.committed(); };
-    Status probed = probe_hub(*transport, ropts.protocol_version);
+    Status probed = probe_hub(transport, ropts.protocol_version);
     if (!probed) return watch.explain(probed);
     auto result = replicator.sync();
     stats = replicator.last_stats();

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include "client/domain/matter_catalog.h"
 #include "client/domain/resident_id.h"
+#include "client/store/case_repository.h"
 
 namespace hallsync::bench {
 
@@ -23,5 +25,18 @@ inline const char* person_name(int i) {
 }
 
 inline std::string mobile(int i) { return "139" + std::to_string(10000000 + static_cast<unsigned>(i) % 90000000); }
+
+// The i-th applicant's complete application for the i-th matter of the catalog.
+inline client::IntakeForm intake_form(const client::MatterCatalog& catalog, int i) {
+  const client::Matter& m = catalog.matters()[static_cast<std::size_t>(i) % catalog.matters().size()];
+  client::IntakeForm f;
+  f.matter_id = m.matter_id;
+  f.applicant_name = person_name(i);
+  f.id_number = resident_id(i);
+  f.phone = mobile(i);
+  f.materials_received = m.materials;
+  f.clerk_id = "c00" + std::to_string(i % 4);
+  return f;
+}
 
 }  // namespace hallsync::bench
