@@ -25,3 +25,9 @@ sed -n 's/.*"figure":"\([^"]*\)","value":\([0-9.]*\).*/\1 \2/p' "$sync_runs" | s
        printf "  %-30s median %10.1f   min %10.1f   max %10.1f\n", f, m, a[1], a[n[f]]}}' | sort
 rm -f "$sync_runs"
 echo "figures written to $out"
+
+# halld: local API latency while a 100,000-event sync runs (medians over the runs), then idle footprint.
+api_runs=$(mktemp)
+"$build/tools/api_latency_bench" "${BENCH_API_EVENTS:-100000}" "$runs" 2> "$api_runs"
+grep '^{"benchmark"' "$api_runs" >> "$out"; rm -f "$api_runs"
+bash "$root/tools/bench/halld_idle.sh" 2>> "$out"
