@@ -63,15 +63,7 @@ rm -rf "$hub_dir"
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop_all EXIT
-# Waits for "listening on ADDR" in a log and prints ADDR.
-listening() {
-  for _ in $(seq 200); do
-    a=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$1")
-    [ -n "$a" ] && { echo "$a"; return 0; }
-    sleep 0.05
-  done
-  cat "$1" >&2; return 1
-}
+source "$root/tools/listening.sh"
 # Runs "$@" every second until it succeeds, at most $1 seconds.
 until_ok() { local n=$1; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 1; done; return 1; }
 start_hub() {

@@ -28,11 +28,13 @@ struct SyncOptions {
   int wait_s = 120;
 };
 
+// Beijing time, as every date a clerk sees (CivilDate::from_unix_ms is UTC+8
+// too), whatever the PC's time zone is set to.
 std::string local_time(std::int64_t ms) {
   if (ms <= 0) return "—";
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::time_t t = static_cast<std::time_t>(ms / 1000 + 8 * 3600);
   std::tm tm{};
-  localtime_r(&t, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   return buf;

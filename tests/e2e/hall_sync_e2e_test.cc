@@ -28,13 +28,9 @@ TEST_CASE("hall sync now --wait has halld sync at once and reports the outcome; 
           "[e2e][halld][hall_sync]") {
   TempDir dir;
   Hub hub{dir};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(token.status == 0);
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  std::string token = enroll_w01(dir, hub);
   hub.start();
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub.port, "--token",
-                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  link_hall(dir, hub.port, token);
   // Long period and debounce: only `hall sync now` (and the session at start) moves anything.
   write_file(dir.file("hall/halld.conf"), "sync_period_s = 3600\ndebounce_s = 3600\n");
   Halld halld{dir, nullptr, ""};

@@ -15,15 +15,11 @@ TEST_CASE("A case registered through halld while the hub is down reaches the hub
           "[e2e][halld]") {
   TempDir dir;
   Hub hub{dir};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(token.status == 0);
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  std::string token = enroll_w01(dir, hub);
   hub.start();  // picks a port for the link, then the hub goes down, holding it
   std::string hub_port = hub.port;
   hub.stop_holding_port();
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub_port, "--token",
-                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  link_hall(dir, hub_port, token);
   write_file(dir.file("hall/halld.conf"), "# test settings\ndebounce_s = 1\n");
 
   Halld halld{dir, nullptr, ""};
@@ -54,10 +50,7 @@ TEST_CASE("A case registered through halld while the hub is down reaches the hub
 
   // The hub returns: nobody asks, the case goes up.
   hub.start("127.0.0.1:" + hub_port);
-  bool synced = eventually([&] {
-    Reply s = api.get("/api/sync/status");
-    return s.body["online"] == true && s.body["pending"] == 0;
-  }, seconds(40));
+  bool synced = all_sent_within(api, seconds(40));
   INFO(halld.process->log());
   REQUIRE(synced);
   CHECK_FALSE(api.get("/api/sync/status").body["last_success_ms"].is_null());

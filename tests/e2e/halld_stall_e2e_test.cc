@@ -14,14 +14,10 @@ TEST_CASE("A hub that never answers is recorded as a stalled session and retried
           "[e2e][halld][stall]") {
   TempDir dir;
   Hub hub{dir};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(token.status == 0);
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  std::string token = enroll_w01(dir, hub);
   SilentHub silent;
   REQUIRE_FALSE(silent.port().empty());
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + silent.port(), "--token",
-                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  link_hall(dir, silent.port(), token);
   write_file(dir.file("hall/halld.conf"), "stall_timeout_s = 1\ndebounce_s = 1\n");
 
   Halld halld{dir, nullptr, ""};
@@ -48,10 +44,7 @@ TEST_CASE("A hub that never answers is recorded as a stalled session and retried
   std::string port = silent.port();
   silent.close_now();
   hub.start("127.0.0.1:" + port);
-  bool synced = eventually([&] {
-    Reply s = api.get("/api/sync/status");
-    return s.body["online"] == true && s.body["pending"] == 0;
-  }, seconds(40));
+  bool synced = all_sent_within(api, seconds(40));
   INFO(halld.process->log());
   REQUIRE(synced);
   Run waiting = hub.admin({"cases", "--json"});

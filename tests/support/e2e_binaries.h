@@ -74,4 +74,19 @@ inline Run hallctl(TempDir& dir, std::vector<std::string> args) {
   return run_command(args);
 }
 
+// Registers hall 360704100 and its device W01 at the hub and creates the
+// hall's store; returns the device's token.
+inline std::string enroll_w01(TempDir& dir, Hub& hub) {
+  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
+  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
+  REQUIRE(token.status == 0);
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  return token.out.substr(0, token.out.find('\n'));
+}
+
+// `hallctl configure`: the hall's link to a hub on 127.0.0.1:PORT.
+inline void link_hall(TempDir& dir, const std::string& port, const std::string& token) {
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + port, "--token", token}).status == 0);
+}
+
 }  // namespace hallsync::test

@@ -112,4 +112,12 @@ inline std::vector<json> failed_runs(Api& api) {
 }
 
 
+// True once halld reports a successful last session and an empty outbox.
+inline bool all_sent_within(Api& api, seconds timeout) {
+  return eventually([&] {
+    Reply s = api.get("/api/sync/status");
+    return s.body["online"] == true && s.body["pending"] == 0;
+  }, timeout);
+}
+
 }  // namespace hallsync::test

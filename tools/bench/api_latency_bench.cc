@@ -23,6 +23,7 @@
 #include "sync/hub/hub_service.h"
 #include "sync/net/http_server.h"
 #include "tools/bench/fake_people.h"
+#include "tools/bench/percentile.h"
 
 using namespace hallsync;
 using namespace hallsync::client;
@@ -31,11 +32,7 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
+using bench::percentile;
 
 struct RunFigures {
   double list_p50 = 0, list_p99 = 0, register_p50 = 0, register_p99 = 0;

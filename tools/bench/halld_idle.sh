@@ -19,15 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits for "listening on ADDR" in a log; prints ADDR.
-address_in() {
-  for _ in $(seq 200); do
-    a=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$1")
-    [ -n "$a" ] && { echo "$a"; return 0; }
-    sleep 0.05
-  done
-  echo "no 'listening on' in $1:" >&2; cat "$1" >&2; return 1
-}
+source "$root/tools/listening.sh"
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime (fields 14, 15)
 
@@ -35,13 +27,13 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime (field
 token=$("$build/tools/hallhub" device add --data-dir "$work/hub" --hall 360704100 --device W01)
 "$build/tools/hallhub" serve --data-dir "$work/hub" --listen 127.0.0.1:0 >"$work/hub.log" 2>&1 &
 pids+=($!)
-hub=$(address_in "$work/hub.log")
+hub=$(listening "$work/hub.log")
 "$build/client/hall" init --data-dir "$work/hall" --hall 360704100 --device W01 >/dev/null
 "$build/tools/hallctl" configure --data-dir "$work/hall" --hub "http://$hub" --token "$token" >/dev/null
 "$build/tools/halld" --data-dir "$work/hall" --listen 127.0.0.1:0 --sync-period "$period" >"$work/halld.log" 2>&1 &
 halld=$!
 pids+=("$halld")
-address_in "$work/halld.log" >/dev/null
+listening "$work/halld.log" >/dev/null
 sleep 1  # the session at start has run
 hz=$(getconf CLK_TCK)
 rss0=$(rss_kb "$halld"); cpu0=$(cpu_ticks "$halld")

@@ -10,17 +10,14 @@
 
 #include "client/store/case_repository.h"
 #include "tools/bench/fake_people.h"
+#include "tools/bench/percentile.h"
 
 using namespace hallsync;
 using namespace hallsync::client;
 
 namespace {
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
+using bench::percentile;
 
 struct RunFigures {
   double p50_ms, p99_ms, cases_per_s;
@@ -35,19 +32,11 @@ bool run_once(int cases, const std::string& dir, RunFigures& out) {
     return false;
   }
   CaseRepository repo(**store);
-  const auto& matters = (*store)->catalog().matters();
   std::vector<double> ms;
   ms.reserve(static_cast<std::size_t>(cases));
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < cases; ++i) {
-    const Matter& m = matters[static_cast<std::size_t>(i) % matters.size()];
-    IntakeForm f;
-    f.matter_id = m.matter_id;
-    f.applicant_name = bench::person_name(i);
-    f.id_number = bench::resident_id(i);
-    f.phone = bench::mobile(i);
-    f.materials_received = m.materials;
-    f.clerk_id = "c00" + std::to_string(i % 4);
+    IntakeForm f = bench::intake_form((*store)->catalog(), i);
     auto t0 = std::chrono::steady_clock::now();
     auto v = repo.register_case(f);
     auto t1 = std::chrono::steady_clock::now();
