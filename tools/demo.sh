@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is needed, builds, and runs a demo
 # hall (梅林镇, device W01) that registers cases with no network at all, walks
-# them through their lifecycle and prints their documents.
+# them through their lifecycle and prints their documents; then starts the
+# hall daemon halld while the hub is down, brings a hallhub up on loopback and
+# shows the cases go up by themselves and a back-office decision come down.
+# Every process it starts is stopped on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HALLSYNC_BUILD_DIR:-$root/build}
@@ -51,31 +54,56 @@ say "非法操作会被拒绝，且不写入任何数据"
 say "办件列表"
 "$hall" case list
 
-# ---- The link comes back: the cases go up, a back-office decision comes down ----
+# ---- The daemon: cases go up by themselves when the hub comes back, a decision comes down ----
 hub_bin="$build/tools/hallhub"
 ctl="$build/tools/hallctl"
+halld_bin="$build/tools/halld"
 hub_dir="$(dirname "$HALL_DATA_DIR")/hub"
 rm -rf "$hub_dir"
-say "平台端 hallhub：登记大厅与设备，在本机回环地址上启动"
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_all EXIT
+source "$root/tools/listening.sh"
+# Runs "$@" every second until it succeeds, at most $1 seconds.
+until_ok() { local n=$1; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 1; done; return 1; }
+start_hub() {
+  "$hub_bin" serve --data-dir "$hub_dir" --listen "$1" > "$hub_dir.log" 2>&1 &
+  hub_pid=$!
+  pids+=("$hub_pid")
+  hub_addr=$(listening "$hub_dir.log")
+}
+
+say "平台端 hallhub：登记大厅与设备（平台暂时停机）"
 "$hub_bin" hall add --data-dir "$hub_dir" --code 360704100 --name 梅林镇综合便民服务中心
 token=$("$hub_bin" device add --data-dir "$hub_dir" --hall 360704100 --device W01)
-"$hub_bin" serve --data-dir "$hub_dir" --listen 127.0.0.1:0 > "$hub_dir.log" 2>&1 &
-hub_pid=$!
-trap 'kill $hub_pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$hub_dir.log" 2>/dev/null && break; sleep 0.05; done
-addr=$(sed -n 's/.*listening on \([0-9.:]*\).*/\1/p' "$hub_dir.log")
-echo "hallhub 已启动：http://$addr"
+start_hub 127.0.0.1:0  # a free loopback port for the hub, then it goes down
+addr=$hub_addr
+kill "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
 "$ctl" configure --data-dir "$HALL_DATA_DIR" --hub "http://$addr" --token "$token"
 
-say "同步：离线受理的办件上传到平台，平台分配办件编号"
-"$ctl" sync --data-dir "$HALL_DATA_DIR"
+say "本机常驻服务 halld 启动（每 3 秒尝试同步；平台停机中）"
+"$halld_bin" --data-dir "$HALL_DATA_DIR" --listen 127.0.0.1:0 --sync-period 3 > "$HALL_DATA_DIR/halld.log" 2>&1 &
+pids+=($!)
+api=$(listening "$HALL_DATA_DIR/halld.log")
+echo "listen = $api" > "$HALL_DATA_DIR/halld.conf"  # where `hall sync` finds it
+echo "halld 本地接口：http://$api/api/health"
+e=$("$hall" case new --matter GX-001 --name 邱文华 --id-number 360704197805230012 --phone 13979712345 --all-materials --json | acceptance_no)
+echo "平台停机时又受理一件：$e"
+sleep 2
+"$hall" sync status || true
+
+say "平台恢复：无需任何人操作，办件自动上传"
+start_hub "$addr"
+echo "hallhub 已在 http://$addr 恢复"
+uploaded() { "$hall" sync status --json | grep -q '"pending": 0'; }
+until_ok 40 uploaded
+"$hall" sync status
 "$hub_bin" cases --data-dir "$hub_dir"
 
-say "后台（民政局）审批准予，决定下行到本大厅"
+say "后台（民政局）审批准予，决定自动下行到本大厅"
 "$hub_bin" decide --data-dir "$hub_dir" "$a" --approve --officer mz-01
-"$ctl" sync --data-dir "$HALL_DATA_DIR"
+approved() { "$hall" case show "$a" --json | grep -q '"state": "approved"'; }
+until_ok 30 approved
 "$hall" case show "$a"
-"$hall" case deliver "$a"
-"$ctl" sync --data-dir "$HALL_DATA_DIR"
 "$ctl" explain --data-dir "$HALL_DATA_DIR" "$a"
-say "数据目录：$HALL_DATA_DIR（可用 hall --help、hallctl --help 继续操作）"
+say "数据目录：$HALL_DATA_DIR（halld 与 hallhub 随本脚本结束而停止；可用 hall --help、hallctl --help 继续操作）"

@@ -1,5 +1,6 @@
 // `hall`: the clerk's command line. Works directly on the local store, so the
-// window keeps working with no network and no daemon.
+// window keeps working with no network and no daemon; only `hall sync` asks
+// the daemon (halld), which owns synchronisation.
 #include <iostream>
 
 #include "client/cli/cli_support.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   add_case_commands(app, set);
   add_conflict_commands(app, set);
   add_import_command(app, set);
+  add_sync_commands(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

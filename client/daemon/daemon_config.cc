@@ -71,6 +71,18 @@ bool is_loopback_listen(const std::string& listen) {
   return inet_pton(AF_INET, host.c_str(), &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
+Result<std::string> configured_listen(const std::string& data_dir) {
+  DaemonConfig c;
+  std::string file = (std::filesystem::path(data_dir) / kConfigFile).string();
+  std::ifstream in(file);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    HALLSYNC_RETURN_IF_ERROR(apply_config_text(text.str(), file, c));
+  }
+  return c.listen;
+}
+
 std::string usage_text() {
   return "usage: halld --data-dir DIR [--listen 127.0.0.1:PORT] [--sync-period SECONDS] [--config FILE]\n"
          "  the always-on hall daemon: local JSON API on loopback, background sync with the hub\n"

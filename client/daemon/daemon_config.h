@@ -35,6 +35,10 @@ Status apply_config_text(const std::string& text, const std::string& origin, Dae
 // localhost); plain HTTP beyond loopback needs TLS, which is a later issue.
 bool is_loopback_listen(const std::string& listen);
 
+// Where a halld on `data_dir` listens by its config file: `listen` from
+// DATA_DIR/halld.conf, else the default (for `hall sync`, which talks to it).
+Result<std::string> configured_listen(const std::string& data_dir);
+
 std::string usage_text();
 
 }  // namespace hallsync::client::daemon

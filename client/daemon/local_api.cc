@@ -112,6 +112,7 @@ json run_json(const SyncRunRecord& r) {
           {"bytes_sent", r.bytes_sent},
           {"bytes_received", r.bytes_received},
           {"outcome", r.ok ? "ok" : "error"},
+          {"error_class", text_or_null(error_class(r.error_kind, r.error_code))},
           {"error_kind", text_or_null(r.error_kind)},
           {"error_code", text_or_null(r.error_code)},
           {"error_message", text_or_null(r.error_message)}};
@@ -221,12 +222,16 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     auto offset = read_sync_value(store_->db(), kClockOffsetKey, 0);
     if (!offset) return status_reply(offset.status());
     json last_error = st.has_run && !st.last_ok
-                          ? json{{"kind", st.error_kind}, {"code", st.error_code}, {"message", st.error_message}}
+                          ? json{{"class", error_class(st.error_kind, st.error_code)},
+                                 {"kind", st.error_kind},
+                                 {"code", st.error_code},
+                                 {"message", st.error_message}}
                           : json(nullptr);
     return reply(200, {{"online", st.has_run && st.last_ok},
                        {"running", st.running},
                        {"hub_linked", st.hub_linked},
                        {"sessions", st.sessions},
+                       {"sessions_started", st.sessions_started},
                        {"last_run_ms", st.has_run ? json(st.last_run_ms) : json(nullptr)},
                        {"last_success_ms", st.last_success_ms ? json(st.last_success_ms) : json(nullptr)},
                        {"last_error", last_error},
@@ -240,8 +245,8 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   }
 
   if (path == "/api/sync" && post) {
-    scheduler_->request_sync_now();
-    return reply(202, {{"status", "scheduled"}});
+    std::uint64_t session = scheduler_->request_sync_now();
+    return reply(202, {{"status", "scheduled"}, {"session", session}});
   }
 
   if (path == "/api/sync/history" && get) {

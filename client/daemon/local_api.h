@@ -1,5 +1,5 @@
 // LocalApi: halld's JSON API for the hall's own screens (the web page of #9,
-// `hall sync now/status` later), served on loopback by the HttpServer. Called
+// `hall sync now/status`), served on loopback by the HttpServer. Called
 // on the server thread, one request at a time, with the API's own HallStore;
 // it never waits for a sync session (that runs on the scheduler's thread).
 //
@@ -7,8 +7,8 @@
 //   GET  /api/cases?status=&matter=&overdue=1&due_within=&search=&limit=
 //   GET  /api/cases/{ref}                acceptance no., case id or platform no.
 //   POST /api/cases                      register (受理); 201 + the case
-//   GET  /api/sync/status                online, last success/error, outbox, next run
-//   POST /api/sync                       202; a session starts at once
+//   GET  /api/sync/status                online, last success/error (with class), outbox, next run
+//   POST /api/sync                       202 {"session": N}; served once status.sessions >= N
 //   GET  /api/sync/history?limit=N       newest sessions first
 //
 // Errors are {"code": "validation"|"conflict"|"not_found"|"storage"|

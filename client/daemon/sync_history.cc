@@ -5,6 +5,20 @@
 
 namespace hallsync::client::daemon {
 
+std::string error_class(const std::string& kind, const std::string& code) {
+  if (kind.empty()) return "";
+  if (code == "no_hub_link") return code;
+  if (kind == "network") {
+    if (code == "dns" || code == "connect") return code;
+    if (code == "timeout" || code == "stalled" || code == "cancelled") return "timeout";
+    if (code == "reset" || code.rfind("curl_", 0) == 0) return "network";
+    return "http";  // any other network code is a hub's 5xx/429 reply (status_from_hub_reply)
+  }
+  if (kind == "tls" || kind == "auth" || kind == "protocol") return kind;
+  if (kind == "storage") return "local_disk";
+  return kind;
+}
+
 SyncRunRecord make_run_record(std::int64_t started_ms, std::int64_t ended_ms, const SyncStats& stats,
                               const Status& outcome) {
   SyncRunRecord r;
@@ -42,6 +56,13 @@ Status record_sync_run(Database& db, const SyncRunRecord& run) {
   prune.bind(1, db.last_insert_rowid() - kKeptRuns);
   HALLSYNC_RETURN_IF_ERROR(prune.run());
   return txn.commit();
+}
+
+Result<std::int64_t> last_success_ms(Database& db) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT coalesce(max(ended_ms), 0) FROM sync_history WHERE outcome = ?"));
+  stmt.bind(1, "ok");
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  return row ? stmt.column_int(0) : std::int64_t{0};
 }
 
 Result<std::vector<SyncRunRecord>> recent_sync_runs(Database& db, int limit) {

@@ -28,6 +28,11 @@ struct SyncRunRecord {
   std::string error_message;  // redacted
 };
 
+// The class a technician reads first, from a failure's kind and code: "dns",
+// "connect", "tls", "http", "timeout" (codes timeout, stalled, cancelled),
+// "auth", "protocol", "local_disk" (storage), "no_hub_link", else the kind.
+std::string error_class(const std::string& kind, const std::string& code);
+
 // Builds the record of one run from what the replicator moved and how it ended.
 SyncRunRecord make_run_record(std::int64_t started_ms, std::int64_t ended_ms, const SyncStats& stats,
                               const Status& outcome);
@@ -36,6 +41,9 @@ constexpr std::int64_t kKeptRuns = 20'000;
 
 // Appends one row (its own transaction) and drops rows beyond the newest kKeptRuns.
 Status record_sync_run(Database& db, const SyncRunRecord& run);
+
+// When the newest successful run ended; 0 if none is recorded.
+Result<std::int64_t> last_success_ms(Database& db);
 
 // The newest `limit` runs, newest first.
 Result<std::vector<SyncRunRecord>> recent_sync_runs(Database& db, int limit);

@@ -7,6 +7,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/case_change_sink.h"
+#include "sync/api/hub_probe.h"
 #include "sync/api/redact.h"
 #include "sync/api/replicator.h"
 #include "sync/api/transport.h"
@@ -22,6 +23,68 @@ std::int64_t to_wall_ms(Steady::time_point t) {
   auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(t - Steady::now()).count();
   return wall_ms() + std::max<std::int64_t>(delta, 0);
 }
+
+// The session watchdog: progress is a byte moving on the wire or a batch or
+// page committed; none within the stall timeout abandons the transfer in
+// progress (the transport's keep_going turns false). Only the sync thread
+// touches it (curl calls keep_going on that thread).
+class StallWatch {
+ public:
+  explicit StallWatch(std::chrono::seconds limit) : limit_(limit) {}
+  bool moving(std::uint64_t moved) {
+    auto now = Steady::now();
+    if (moved != last_moved_) {
+      last_moved_ = moved;
+      last_progress_ = now;
+    }
+    if (now - last_progress_ < limit_) return true;
+    tripped_ = true;
+    return false;
+  }
+  // Local work between transfers (applying a page, reading the outbox) is
+  // not a stall: each transfer's clock starts when it does.
+  void transfer_started() {
+    last_progress_ = Steady::now();
+    last_moved_ = 0;
+  }
+  void committed() { last_progress_ = Steady::now(); }
+  // A transfer the watchdog abandoned is reported as the stall it was.
+  Status explain(const Status& s) const {
+    if (!tripped_ || s.code() != "cancelled") return s;
+    return Status::network("the sync session made no progress for " + std::to_string(limit_.count()) +
+                           " s and was abandoned; it will be retried (" + s.message() + ")")
+        .with_code("stalled");
+  }
+
+ private:
+  std::chrono::seconds limit_;
+  Steady::time_point last_progress_ = Steady::now();
+  std::uint64_t last_moved_ = 0;
+  bool tripped_ = false;
+};
+
+// The session's transport, telling the watchdog when each transfer starts.
+class WatchedTransport final : public Transport {
+ public:
+  WatchedTransport(std::unique_ptr<Transport> inner, StallWatch& watch) : inner_(std::move(inner)), watch_(&watch) {}
+  Result<HttpResponse> exchange(const HttpRequest& request) override {
+    watch_->transfer_started();
+    return inner_->exchange(request);
+  }
+  std::uint64_t bytes_sent() const override { return inner_->bytes_sent(); }
+  std::uint64_t bytes_received() const override { return inner_->bytes_received(); }
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  StallWatch* watch_;
+};
+
+// Smaller than the replicator's defaults: each batch and page is one write
+// transaction on the store, and a registration at the window waits for the
+// one in progress; short transactions keep that wait short while a large
+// backlog syncs, at the cost of more round trips.
+constexpr std::size_t kPushBatchEntries = 250;
+constexpr std::uint32_t kPullPage = 250;
 
 std::string describe(const Status& s) {
   return s.to_string() + (s.code().empty() ? "" : " [" + s.code() + "]");
@@ -64,11 +127,13 @@ void SyncScheduler::notify_local_write() {
   wake_.notify_all();
 }
 
-void SyncScheduler::request_sync_now() {
+std::uint64_t SyncScheduler::request_sync_now() {
   std::lock_guard<std::mutex> lock(mu_);
   now_requested_ = true;
   status_.next_run_ms = wall_ms();
   wake_.notify_all();
+  // A running session may have read the outbox before the request: the next one serves it.
+  return status_.sessions_started + 1;
 }
 
 SchedulerStatus SyncScheduler::status() const {
@@ -79,6 +144,7 @@ SchedulerStatus SyncScheduler::status() const {
 void SyncScheduler::request_stop() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = true;
+  stopping_ = true;
   wake_.notify_all();
 }
 
@@ -106,6 +172,7 @@ void SyncScheduler::run() {
       now_requested_ = false;
       write_due_.reset();  // this session pushes every write committed so far
       status_.running = true;
+      ++status_.sessions_started;
     }
     Status outcome = run_session();
     std::lock_guard<std::mutex> lock(mu_);
@@ -161,18 +228,29 @@ Status SyncScheduler::run_session() {
       return link.status().with_code("no_hub_link");
     }
     CurlTransportOptions topts = transport_options(*link);
+    std::chrono::seconds stall_timeout;
     {
       std::lock_guard<std::mutex> lock(mu_);  // reconfigure() may change it
-      topts.low_speed_time_s = static_cast<long>(options_.stall_timeout.count());
+      stall_timeout = options_.stall_timeout;
     }
-    auto transport = make_curl_transport(topts);
+    topts.low_speed_time_s = static_cast<long>(stall_timeout.count());
+    StallWatch watch(stall_timeout);
+    topts.keep_going = [this, &watch](std::uint64_t moved) { return !stopping_ && watch.moving(moved); };
+    WatchedTransport transport(make_curl_transport(topts), watch);
     CaseChangeSink sink(*store_);
-    Replicator replicator(store_->db(), *transport, sink, SystemClock::instance(),
-                          {store_->identity().device_id(), link->token});
+    ReplicatorOptions ropts;
+    ropts.push_batch_entries = kPushBatchEntries;
+    ropts.pull_page = kPullPage;
+    Replicator replicator(store_->db(), transport, sink, SystemClock::instance(),
+                          {store_->identity().device_id(), link->token}, ropts);
+    replicator.on_progress = [&watch](const SyncStats&) { watch.committed(); };
+    Status probed = probe_hub(transport, ropts.protocol_version);
+    if (!probed) return watch.explain(probed);
     auto result = replicator.sync();
     stats = replicator.last_stats();
+    if (!result) return watch.explain(result.status());
     if (stats.pulled > 0) reference_->bump();  // the API's store rereads catalog/calendar
-    return result ? Status::ok() : result.status();
+    return Status::ok();
   }();
   SyncRunRecord record = make_run_record(started, wall_ms(), stats, outcome);
   if (store_) {

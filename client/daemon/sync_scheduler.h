@@ -3,6 +3,11 @@
 //   - every sync_period after the last session (and once at start);
 //   - debounce after a write made through the local API (notify_local_write);
 //   - at once when asked (request_sync_now, POST /api/sync);
+//   - each session first probes the hub (GET /v1/health, bounded to 10 s), so
+//     an unreachable or broken hub ends it quickly with a classified error;
+//   - a session whose transfers move no byte for stall_timeout is abandoned
+//     (network/stalled, class "timeout") and retried like any transient
+//     failure: nothing stays wedged. A stop request abandons it too;
 //   - after a transient failure (network, 503...), sooner, with RetryPolicy
 //     backoff and jitter (2 s doubling, capped at 5 min); after any other
 //     failure, at the next period.
@@ -13,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -48,7 +54,8 @@ struct SchedulerStatus {
   std::int64_t next_run_ms = 0;       // wall-clock estimate of the next session
   int consecutive_failures = 0;
   std::string error_kind, error_code, error_message;  // of the last failed session (message redacted)
-  std::uint64_t sessions = 0;
+  std::uint64_t sessions = 0;         // sessions finished since start
+  std::uint64_t sessions_started = 0;  // the running one included
 };
 
 class SyncScheduler {
@@ -62,7 +69,9 @@ class SyncScheduler {
   // New timing from a reloaded config (SIGHUP); a shorter period takes effect at once.
   void reconfigure(std::chrono::seconds period, std::chrono::seconds debounce, std::chrono::seconds stall_timeout);
   void notify_local_write();
-  void request_sync_now();
+  // Returns the number of the session that will serve the request: it has
+  // finished once status().sessions reaches it (`hall sync now --wait`).
+  std::uint64_t request_sync_now();
   SchedulerStatus status() const;
 
   // Asks the thread to stop after the session in progress (if any).
@@ -89,6 +98,7 @@ class SyncScheduler {
   std::condition_variable wake_;
   std::condition_variable done_cv_;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // read by the transport's progress callback
   bool done_ = false;
   bool now_requested_ = false;
   SteadyTime periodic_due_{};

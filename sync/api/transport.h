@@ -3,6 +3,8 @@
 // or a faulty transport instead.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +24,7 @@ struct HttpRequest {
   std::string target;  // path and query, e.g. "/v1/push"
   HeaderList headers;
   std::string body;
+  long timeout_ms = 0;  // whole exchange; 0 = the transport's default (a quick probe sets less)
   std::string header_value(std::string_view name) const { return find_header(headers, name); }
 };
 
@@ -37,8 +40,8 @@ class Transport {
  public:
   virtual ~Transport() = default;
   // A response of any HTTP status is a success here; only failing to get one
-  // is an error: Network (code "dns", "connect", "timeout", "reset", "stalled")
-  // or Tls (code "tls_verify", "tls_handshake").
+  // is an error: Network (code "dns", "connect", "timeout", "reset", "stalled",
+  // "cancelled") or Tls (code "tls_verify", "tls_handshake").
   virtual Result<HttpResponse> exchange(const HttpRequest& request) = 0;
   // Bytes sent and received on the wire so far (headers included).
   virtual std::uint64_t bytes_sent() const = 0;
@@ -53,6 +56,10 @@ struct CurlTransportOptions {
   long total_timeout_ms = 300'000;
   std::string ca_file;             // extra CA bundle; empty = system store
   std::string pinned_public_key;   // optional "sha256//..." pin
+  // Polled about once a second during a transfer with the bytes it has moved
+  // so far (up plus down); returning false abandons the transfer, which then
+  // fails as Network "cancelled" (a watchdog or a stopping daemon decides).
+  std::function<bool(std::uint64_t bytes_moved)> keep_going;
 };
 
 std::unique_ptr<Transport> make_curl_transport(const CurlTransportOptions& options);

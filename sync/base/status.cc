@@ -37,7 +37,9 @@ Status Status::with_context(std::string_view context) const {
   std::string msg(context);
   msg += ": ";
   msg += message_;
-  return Status(kind_, std::move(msg));
+  Status out(kind_, std::move(msg));
+  out.code_ = code_;  // context adds words, never changes the classification
+  return out;
 }
 
 }  // namespace hallsync

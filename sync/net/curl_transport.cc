@@ -121,6 +121,17 @@ int on_debug(CURL*, curl_infotype type, char*, size_t size, void* user) {
   return 0;
 }
 
+// Curl's progress callback: a non-zero return aborts the transfer
+// (CURLE_ABORTED_BY_CALLBACK). Must not throw into C.
+int on_xferinfo(void* user, curl_off_t, curl_off_t dl_now, curl_off_t, curl_off_t ul_now) {
+  try {
+    const auto& keep_going = *static_cast<const std::function<bool(std::uint64_t)>*>(user);
+    return keep_going(static_cast<std::uint64_t>(dl_now + ul_now)) ? 0 : 1;
+  } catch (...) {
+    return 1;
+  }
+}
+
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(const CurlTransportOptions& options)
@@ -170,7 +181,14 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we are multi-threaded
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer_);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+    const long total_ms = request.timeout_ms > 0 ? std::min(request.timeout_ms, options_.total_timeout_ms)
+                                                 : options_.total_timeout_ms;
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
+    if (options_.keep_going) {
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &options_.keep_going);
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit_bytes);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -254,6 +272,10 @@ class CurlTransport final : public Transport {
                              detail + ")")
           .with_code("timeout");
     }
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+      return Status::network("transfer with " + where + " was abandoned after " + std::to_string(elapsed_ms) +
+                             " ms (stopping, or no progress)")
+          .with_code("cancelled");
     if (is({CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE}))
       return Status::network("connection to " + where + " broke before the answer was complete (" + detail + ")")
           .with_code("reset");

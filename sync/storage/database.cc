@@ -1,6 +1,10 @@
 // SQLite connection, statement cache and error translation.
 #include "sync/api/database.h"
 
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <cstring>
@@ -117,6 +121,26 @@ bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_
 
 // ---- Database ----
 
+namespace {
+
+// Busy handler: retries every millisecond until the lock is free or the
+// timeout has passed. SQLite's own busy_timeout backs off to 100 ms sleeps,
+// so a clerk's registration waiting behind a sync transaction of 30 ms could
+// wait 100 ms or more, and several of them in a row; polling hands the lock
+// over as soon as the other writer commits.
+int wait_for_lock(void* timeout_ms, int attempt) {
+  using Steady = std::chrono::steady_clock;
+  thread_local Steady::time_point first_attempt;
+  const auto now = Steady::now();
+  if (attempt == 0) first_attempt = now;
+  const auto limit = std::chrono::milliseconds(reinterpret_cast<std::intptr_t>(timeout_ms));
+  if (now - first_attempt >= limit) return 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return 1;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, DatabaseOptions options) {
   sqlite3* raw = nullptr;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -126,7 +150,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Databa
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK) return status_from_code(rc, "open " + path, raw ? sqlite3_errmsg(raw) : nullptr);
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  // The timeout travels in the handler's pointer argument: nothing to keep alive.
+  sqlite3_busy_handler(raw, wait_for_lock, reinterpret_cast<void*>(static_cast<std::intptr_t>(options.busy_timeout_ms)));
   // WAL lets readers (the API, hallctl) run while sync writes. synchronous=FULL
   // fsyncs the WAL on every commit: in WAL mode NORMAL may lose the last
   // commits on power loss, and a clerk was already told the case is registered.

@@ -57,8 +57,8 @@ TEST_CASE("A process killed at any named crash point loses and duplicates nothin
                                                                    hallsync::crash_point_names().end())));
   INFO("crash point " << point);
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
-  std::string token = add_demo_hall(dir, hub);
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
   hub.start();
   REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub.port, "--token", token}).status == 0);
 

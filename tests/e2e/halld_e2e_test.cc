@@ -3,132 +3,23 @@
 // to a real hallhub. Every process is stopped when its handle goes away.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <fstream>
-#include <functional>
-#include <nlohmann/json.hpp>
 #include <regex>
-#include <thread>
 
-#include "sync/api/transport.h"
-#include "tests/support/e2e_binaries.h"
-#include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/halld_process.h"
+#include "tests/support/silent_hub.h"
 
 using namespace hallsync;
 using namespace hallsync::test;
-using nlohmann::json;
-
-namespace {
-
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-using Steady = std::chrono::steady_clock;
-
-// Polls `done` every 100 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, seconds timeout) {
-  auto end = Steady::now() + timeout;
-  while (Steady::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return done();
-}
-
-struct Reply {
-  int status = 0;
-  json body;
-};
-
-// A client of halld's local API over the project's curl transport.
-class Api {
- public:
-  explicit Api(const std::string& port) {
-    CurlTransportOptions o;
-    o.base_url = "http://127.0.0.1:" + port;
-    o.total_timeout_ms = 10'000;
-    transport_ = make_curl_transport(o);
-  }
-  Reply call(const std::string& method, const std::string& target, const std::string& body = "") {
-    HttpRequest r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    if (method == "POST") r.headers = {{"Content-Type", "application/json"}};
-    auto res = transport_->exchange(r);
-    INFO(method << " " << target << ": " << (res ? "" : res.status().to_string()));
-    REQUIRE(res.is_ok());
-    return {res->status, json::parse(res->body, nullptr, false)};
-  }
-  Reply get(const std::string& target) { return call("GET", target); }
-  Reply post(const std::string& target, const json& body) { return call("POST", target, body.dump()); }
-
- private:
-  std::unique_ptr<Transport> transport_;
-};
-
-// halld on a hall data directory, on a port picked by the kernel.
-struct Halld {
-  TempDir& dir;
-  std::unique_ptr<Background> process;
-  std::string port;
-  int starts = 0;
-  std::string data() const { return dir.file("hall"); }
-  void start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{HALLD_BINARY, "--data-dir", data(), "--listen", "127.0.0.1:0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    // A fresh log per start: a restart must not read the previous run's port.
-    process.reset();
-    process = std::make_unique<Background>(argv, dir.file("halld-" + std::to_string(++starts) + ".log"));
-    std::string log = process->wait_for("halld listening on");
-    INFO(process->log());
-    port = port_in(log, "halld listening on");
-    REQUIRE_FALSE(port.empty());
-  }
-  Api api() const { return Api(port); }
-};
-
-json new_case(const std::string& id_number = "360704198503120023") {
-  return {{"matter_id", "GX-009"},     {"applicant_name", "刘桂英"},
-          {"id_number", id_number},     {"phone", "13907971234"},
-          {"materials_received", json::array()}, {"all_materials", true},
-          {"note", ""},                {"clerk_id", "c001"}};
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-}
-
-std::vector<json> failed_runs(Api& api) {
-  std::vector<json> out;
-  Reply h = api.get("/api/sync/history?limit=100");
-  if (h.status != 200) return out;
-  for (const auto& r : h.body["runs"])
-    if (r["outcome"] == "error") out.push_back(r);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("A case registered through halld while the hub is down reaches the hub by itself, and a decision comes back",
           "[e2e][halld]") {
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
-  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
-  Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
-  REQUIRE(token.status == 0);
-  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
-  hub.start();  // reserves a port for the link, then the hub goes down
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  hub.start();  // picks a port for the link, then the hub goes down, holding it
   std::string hub_port = hub.port;
-  hub.stop();
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + hub_port, "--token",
-                        token.out.substr(0, token.out.find('\n'))}).status == 0);
+  hub.stop_holding_port();
+  link_hall(dir, hub_port, token);
   write_file(dir.file("hall/halld.conf"), "# test settings\ndebounce_s = 1\n");
 
   Halld halld{dir, nullptr, ""};
@@ -159,10 +50,7 @@ TEST_CASE("A case registered through halld while the hub is down reaches the hub
 
   // The hub returns: nobody asks, the case goes up.
   hub.start("127.0.0.1:" + hub_port);
-  bool synced = eventually([&] {
-    Reply s = api.get("/api/sync/status");
-    return s.body["online"] == true && s.body["pending"] == 0;
-  }, seconds(40));
+  bool synced = all_sent_within(api, seconds(40));
   INFO(halld.process->log());
   REQUIRE(synced);
   CHECK_FALSE(api.get("/api/sync/status").body["last_success_ms"].is_null());
@@ -211,18 +99,9 @@ TEST_CASE("SIGTERM stops halld within 2 s with status 0, even mid-sync, and a re
           "[e2e][halld]") {
   TempDir dir;
   REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
-  // A "hub" that accepts connections and never answers: a session hangs in the network call.
-  int silent = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(silent >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(listen(silent, 16) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "--token",
-                        "t0ken"}).status == 0);
+  SilentHub silent;  // a session hangs in its network call
+  REQUIRE_FALSE(silent.port().empty());
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + silent.port(), "--token", "t0ken"}).status == 0);
 
   Halld halld{dir, nullptr, ""};
   halld.start();
@@ -237,7 +116,7 @@ TEST_CASE("SIGTERM stops halld within 2 s with status 0, even mid-sync, and a re
   auto took = std::chrono::duration_cast<milliseconds>(Steady::now() - before).count();
   CHECK(status == 0);
   CHECK(took < 2000);
-  close(silent);
+  silent.close_now();
 
   halld.start();
   Api again = halld.api();

@@ -59,8 +59,8 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
   };
 
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
-  std::string token = add_demo_hall(dir, hub);
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
   hub.start();
   const std::string listen = "127.0.0.1:" + hub.port;
   REQUIRE(hallctl(dir, {"configure", "--hub", "http://" + listen, "--token", token}).status == 0);

@@ -13,15 +13,13 @@ using namespace hallsync::test;
 
 TEST_CASE("Cases registered while the hub is down go up when it returns, and a decision comes down", "[e2e][sync]") {
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
-  std::string secret = add_demo_hall(dir, hub);
+  Hub hub{dir};
+  std::string secret = enroll_w01(dir, hub);
 
   // A port is reserved by starting and stopping the hub once, so the link can be configured.
   hub.start();
   std::string url = "http://127.0.0.1:" + hub.port;
-  hub.stop();
-  PortReservation hub_down(hub.port);  // refused while down; no other test's server may take it
-  REQUIRE(hub_down.bound());
+  hub.stop_holding_port();  // refused while down; no other test's server may take it
   REQUIRE(hallctl(dir, {"configure", "--hub", url, "--token", secret}).status == 0);
 
   // Offline: intake works, sync fails with a classified network error.
@@ -34,7 +32,6 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
   CHECK(offline.status != 0);
   CHECK(offline.out.find("\"connect\"") != std::string::npos);
 
-  hub_down.release();
   hub.start("127.0.0.1:" + hub.port);
   Run up = hallctl(dir, {"sync", "--json"});
   INFO(up.out);
@@ -67,8 +64,8 @@ TEST_CASE("Cases registered while the hub is down go up when it returns, and a d
 
 TEST_CASE("A revoked device is refused with an auth error that names the revocation", "[e2e][sync]") {
   TempDir dir;
-  Hub hub{dir, nullptr, ""};
-  std::string token = add_demo_hall(dir, hub);
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
   REQUIRE(hall(dir, {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", "360704198503120023",
                      "--phone", "13907971234"}).status == 0);
   hub.start();

@@ -23,9 +23,11 @@ inline std::string port_in(const std::string& log, const std::string& prefix) {
 }
 
 struct Hub {
+  explicit Hub(TempDir& d) : dir(d) {}
   TempDir& dir;
   std::unique_ptr<Background> server;
   std::string port;
+  std::unique_ptr<PortReservation> held;  // the port while the hub is down (see stop_holding_port)
   std::string data() const { return dir.file("hub"); }
   Run admin(std::vector<std::string> args) {
     args.insert(args.begin(), HALLHUB_BINARY);
@@ -35,16 +37,26 @@ struct Hub {
   }
   // `env`: "NAME=value" settings for this process only (e.g. an armed crash point).
   void start(const std::string& listen = "127.0.0.1:0", const std::vector<std::string>& env = {}) {
+    held.reset();  // frees a held port for this start
     std::vector<std::string> argv{"/usr/bin/env"};
     argv.insert(argv.end(), env.begin(), env.end());
     argv.insert(argv.end(), {HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen});
     server = std::make_unique<Background>(argv, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
+    INFO("hallhub serve --listen " << listen << ": " << server->log());
     REQUIRE_FALSE(port.empty());
   }
   void stop() {
     if (server) CHECK(server->stop() == 0);
     server.reset();
+  }
+  // Stops the hub and keeps its port bound but not listening until the next
+  // start(): clients are refused as by a hub that is down, and no parallel
+  // test's server can take the port meanwhile.
+  void stop_holding_port() {
+    stop();
+    held = std::make_unique<PortReservation>(port);
+    REQUIRE(held->bound());
   }
 };
 
@@ -65,14 +77,19 @@ inline Run hallctl(TempDir& dir, std::vector<std::string> args) {
   return run_command(args);
 }
 
-// The demo hall 360704100 with device W01 registered at the hub and
-// initialised under DIR/hall; returns the device token.
-inline std::string add_demo_hall(TempDir& dir, Hub& hub) {
+// Registers hall 360704100 and its device W01 at the hub and creates the
+// hall's store; returns the device's token.
+inline std::string enroll_w01(TempDir& dir, Hub& hub) {
   REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
   Run token = hub.admin({"device", "add", "--hall", "360704100", "--device", "W01"});
   REQUIRE(token.status == 0);
   REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
   return token.out.substr(0, token.out.find('\n'));
+}
+
+// `hallctl configure`: the hall's link to a hub on 127.0.0.1:PORT.
+inline void link_hall(TempDir& dir, const std::string& port, const std::string& token) {
+  REQUIRE(hallctl(dir, {"configure", "--hub", "http://127.0.0.1:" + port, "--token", token}).status == 0);
 }
 
 }  // namespace hallsync::test

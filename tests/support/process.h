@@ -48,11 +48,12 @@ inline Run run_command(const std::vector<std::string>& argv) {
 
 // Holds a loopback port while its server is down: the socket is bound but not
 // listening, so connections are refused (as for a stopped hub) and the kernel
-// hands the port to no other test's listener meanwhile.
+// hands the port to no other test's listener meanwhile. Close-on-exec: a
+// process started meanwhile must not inherit it and keep the port bound.
 class PortReservation {
  public:
   explicit PortReservation(const std::string& port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(port)));

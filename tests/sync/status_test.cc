@@ -11,9 +11,10 @@ TEST_CASE("Only network errors are transient", "[sync][status]") {
   CHECK_FALSE(Status::storage("disk full").is_transient());
 }
 
-TEST_CASE("Status keeps its kind when context is added", "[sync][status]") {
-  Status s = Status::protocol("cursor went backwards").with_context("pull page 3");
+TEST_CASE("Status keeps its kind and code when context is added", "[sync][status]") {
+  Status s = Status::protocol("cursor went backwards").with_code("bad_cursor").with_context("pull page 3");
   CHECK(s.kind() == ErrorKind::Protocol);
+  CHECK(s.code() == "bad_cursor");
   CHECK(s.message() == "pull page 3: cursor went backwards");
   CHECK(s.to_string() == "protocol: pull page 3: cursor went backwards");
 }
