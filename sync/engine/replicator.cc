@@ -8,14 +8,15 @@
 #include "sync/protocol/messages.h"
 
 namespace hallsync {
-namespace {
 
-std::int64_t epoch_number(const std::string& hex) {
+std::int64_t hub_epoch_value(const std::string& hex) {
   // The epoch is 16 hex digits; kept as its 64-bit value in sync_state.
   return static_cast<std::int64_t>(std::stoull(hex, nullptr, 16));
 }
 
-}  // namespace
+bool is_hub_epoch(const std::string& epoch) {
+  return epoch.size() == 16 && epoch.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 Status status_from_hub_reply(const HttpResponse& r) {
   std::string code = "http_" + std::to_string(r.status), message = "hub answered HTTP " + std::to_string(r.status);
@@ -28,14 +29,21 @@ Status status_from_hub_reply(const HttpResponse& r) {
   return Status::protocol(message).with_code(code);
 }
 
-Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body) {
+HttpRequest protocol_request(const std::string& target, std::string body, const DeviceCredentials& credentials,
+                             int version) {
   HttpRequest req;
   req.target = target;
   req.headers = {{"Content-Type", protocol::kContentType},
-                 {protocol::kVersionHeader, std::to_string(options_.protocol_version)},
-                 {"X-Hallsync-Device", credentials_.device_id},
-                 {"Authorization", "Bearer " + credentials_.token}};
+                 {protocol::kVersionHeader, std::to_string(version)},
+                 {"X-Hallsync-Device", credentials.device_id},
+                 {"Authorization", "Bearer " + credentials.token}};
   req.body = std::move(body);
+  return req;
+}
+
+Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body, const HeaderList& extra) {
+  HttpRequest req = protocol_request(target, std::move(body), credentials_, options_.protocol_version);
+  req.headers.insert(req.headers.end(), extra.begin(), extra.end());
   std::uint64_t sent = transport_->bytes_sent(), received = transport_->bytes_received();
   auto res = transport_->exchange(req);
   if (current_) {
@@ -43,24 +51,29 @@ Result<HttpResponse> Replicator::exchange(const std::string& target, std::string
     current_->bytes_received += transport_->bytes_received() - received;
   }
   if (!res) return res.status();
-  if (res->status != 200) return status_from_hub_reply(*res);
-  if (res->header("Content-Type") != protocol::kContentType)
-    return Status::protocol("hub answered 200 with content type '" + res->header("Content-Type") +
-                            "' instead of a protocol message")
-        .with_code("bad_content_type");
+  HALLSYNC_RETURN_IF_ERROR(check_protocol_reply(*res));
   return res;
 }
 
+Status check_protocol_reply(const HttpResponse& res) {
+  if (res.status != 200) return status_from_hub_reply(res);
+  if (res.header("Content-Type") != protocol::kContentType)
+    return Status::protocol("hub answered 200 with content type '" + res.header("Content-Type") +
+                            "' instead of a protocol message")
+        .with_code("bad_content_type");
+  return Status::ok();
+}
+
 Status Replicator::check_epoch(const std::string& epoch) {
-  if (epoch.size() != 16 || epoch.find_first_not_of("0123456789abcdef") != std::string::npos)
+  if (!is_hub_epoch(epoch))
     return Status::protocol("hub sent a malformed epoch").with_code("malformed");
   HALLSYNC_ASSIGN_OR_RETURN(std::int64_t known, read_sync_value(*db_, kHubEpochKey, 0));
   if (known == 0) {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kHubEpochKey, epoch_number(epoch)));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kHubEpochKey, hub_epoch_value(epoch)));
     return txn.commit();
   }
-  if (known != epoch_number(epoch))
+  if (known != hub_epoch_value(epoch))
     return Status::protocol("the hub was reset or restored (its epoch changed); nothing was exchanged. "
                             "A technician must run `hallctl resync` to reconcile this device with it")
         .with_code("hub_epoch_changed");
@@ -104,24 +117,29 @@ Status Replicator::push_into(SyncStats& stats) {
                               std::to_string(outbox.last_seq) + ": this store is older than what the hub has seen; "
                               "run `hallctl resync --rebuild`")
           .with_code("hub_ahead");
-    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-    for (const auto& r : res.rejected) {
-      if (r.seq <= outbox.acknowledged_through || r.seq > last)
-        return Status::protocol("hub rejected sequence " + std::to_string(r.seq) + " which was not in the batch")
-            .with_code("malformed");
-      HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT OR REPLACE INTO sync_rejections (seq, reason, reported_ms)"
-                                                        " VALUES (?, ?, ?)"));
-      stmt.bind(1, r.seq).bind(2, r.reason).bind(3, clock_->now_ms());
-      HALLSYNC_RETURN_IF_ERROR(stmt.run());
-    }
-    HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
-    HALLSYNC_RETURN_IF_ERROR(txn.commit());
+    HALLSYNC_RETURN_IF_ERROR(commit_batch(res.rejected, outbox.acknowledged_through, last));
     stats.pushed += static_cast<std::int64_t>(entries.size());
     stats.rejected += static_cast<std::int64_t>(res.rejected.size());
     ++stats.push_batches;
     if (on_progress) on_progress(stats);
   }
+}
+
+Status Replicator::commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last) {
+  ChangeLog log(*db_);
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  for (const auto& r : rejected) {
+    if (r.seq <= after || r.seq > last)
+      return Status::protocol("hub rejected sequence " + std::to_string(r.seq) + " which was not in the batch")
+          .with_code("malformed");
+    HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT OR REPLACE INTO sync_rejections (seq, reason, reported_ms)"
+                                                      " VALUES (?, ?, ?)"));
+    stmt.bind(1, r.seq).bind(2, r.reason).bind(3, clock_->now_ms());
+    HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  }
+  HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, current_ ? current_->clock_offset_ms : 0));
+  return txn.commit();
 }
 
 Status Replicator::pull_into(SyncStats& stats) {
