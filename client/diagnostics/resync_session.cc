@@ -61,6 +61,13 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   auto transport = make_curl_transport(transport_options(link));
   bool has_store = std::filesystem::exists(std::filesystem::path(req.data_dir) / HallStore::kDatabaseFile);
 
+  if (req.mode == ResyncMode::Rebuild && rebuild_interrupted(req.data_dir) && !req.dry_run) {
+    HALLSYNC_ASSIGN_OR_RETURN(RebuildReport r, rebuild_store({req.data_dir, std::nullopt, "", false, nullptr}, *transport,
+                                                             link.token, clock));
+    req.say("finished an interrupted rebuild: the new store is in place; old store in " +
+            (r.backup_path.empty() ? std::string("backups/") : r.backup_path));
+    return Status::ok();
+  }
   std::unique_ptr<HallStore> store;
   if (has_store) {
     HALLSYNC_ASSIGN_OR_RETURN(store, HallStore::open(req.data_dir, clock));
@@ -80,10 +87,6 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   RebuildRequest rebuild{req.data_dir, req.identity, hand.hub_epoch, req.dry_run, nullptr};
   if (req.on_progress) rebuild.on_progress = [&](const SyncStats& s) { req.on_progress(s, 0); };
   HALLSYNC_ASSIGN_OR_RETURN(RebuildReport r, rebuild_store(rebuild, *transport, link.token, clock));
-  if (r.finished_interrupted_swap) {
-    req.say("finished an interrupted rebuild: the new store is in place; old store in " + r.backup_path);
-    return Status::ok();
-  }
   req.say("rebuild of " + r.identity.device_id() + ": the hub holds this device's events up to " +
           std::to_string(r.hub_high_water) + "; " + std::to_string(r.local_events) + " local event(s) in the old store");
   if (req.dry_run) {

@@ -16,7 +16,6 @@ namespace hallsync::client {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kCompleteMarker = "complete";
 const char* const kSqliteSuffixes[] = {"", "-wal", "-shm"};
 
 // What the old store holds that the rebuild needs, read before it is closed.
@@ -165,12 +164,18 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
 
 }  // namespace
 
+bool rebuild_interrupted(const std::string& data_dir) {
+  fs::path dir = data_dir;
+  return !fs::exists(dir / HallStore::kDatabaseFile) && fs::exists(dir / kRebuildDir / kRebuildCompleteMarker) &&
+         fs::exists(dir / kRebuildDir / HallStore::kDatabaseFile);
+}
+
 Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& transport, const std::string& token,
                                     const Clock& clock) {
   fs::path data_dir = request.data_dir, partial = data_dir / kRebuildDir;
   RebuildReport report;
   bool has_store = fs::exists(data_dir / HallStore::kDatabaseFile);
-  if (!has_store && fs::exists(partial / kCompleteMarker) && !request.dry_run) {
+  if (rebuild_interrupted(request.data_dir) && !request.dry_run) {
     // An earlier run was interrupted after the old store was moved aside.
     HALLSYNC_ASSIGN_OR_RETURN(report.backup_path, swap_in(data_dir, clock));
     report.finished_interrupted_swap = true;
@@ -220,7 +225,7 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
       report.left_with_backup += held.empty();
     }
   }
-  std::ofstream(partial / kCompleteMarker) << "complete\n";
+  std::ofstream(partial / kRebuildCompleteMarker) << "complete\n";
   HALLSYNC_ASSIGN_OR_RETURN(report.backup_path, swap_in(data_dir, clock));
   // Deliver what was carried over and take what the push brings back.
   HALLSYNC_ASSIGN_OR_RETURN(auto rebuilt, HallStore::open(request.data_dir, clock));

@@ -48,6 +48,11 @@ struct RebuildReport {
 
 constexpr const char* kRebuildDir = "rebuild.partial";
 constexpr const char* kBackupDir = "backups";
+constexpr const char* kRebuildCompleteMarker = "complete";  // in kRebuildDir once the new store is whole
+
+// True when an earlier rebuild stopped after moving the old store aside: the
+// next rebuild only finishes the swap (no hub needed).
+bool rebuild_interrupted(const std::string& data_dir);
 
 Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& transport, const std::string& token,
                                     const Clock& clock);

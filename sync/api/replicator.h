@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/api/change_log.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
 #include "sync/api/transport.h"
@@ -129,7 +130,11 @@ class Replicator {
   // Records the hub's rejections in a batch (after, last] and moves the acknowledged sequence.
   Status commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last);
   Status repush_into(SyncStats& stats, const std::string& agreed_epoch);
+  // An encoded push request of `entries` with the device's report.
+  std::string push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox, const SyncStats& stats) const;
   Status check_epoch(const std::string& epoch);
+  // After a 409: hub_epoch_changed if the hub's health names another epoch, else Ok.
+  Status epoch_behind_refusal();
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
   Status push_into(SyncStats& stats);

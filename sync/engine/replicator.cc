@@ -51,8 +51,26 @@ Result<HttpResponse> Replicator::exchange(const std::string& target, std::string
     current_->bytes_received += transport_->bytes_received() - received;
   }
   if (!res) return res.status();
+  if (res->status == 409) HALLSYNC_RETURN_IF_ERROR(epoch_behind_refusal());
   HALLSYNC_RETURN_IF_ERROR(check_protocol_reply(*res));
   return res;
+}
+
+Status Replicator::epoch_behind_refusal() {
+  // A hub reset since the last session answers the device's next push with
+  // sequence_gap (it never saw this device): name the real cause instead.
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t known, read_sync_value(*db_, kHubEpochKey, 0));
+  if (known == 0) return Status::ok();
+  HttpRequest health;
+  health.method = "GET";
+  health.target = "/v1/health";
+  auto res = transport_->exchange(health);
+  if (!res || res->status != 200) return Status::ok();  // the refusal itself is reported
+  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_string()) return Status::ok();
+  std::string epoch = j["epoch"].get<std::string>();
+  if (!is_hub_epoch(epoch) || hub_epoch_value(epoch) == known) return Status::ok();
+  return check_epoch(epoch);
 }
 
 Status check_protocol_reply(const HttpResponse& res) {
@@ -89,6 +107,16 @@ void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::i
   }
 }
 
+std::string Replicator::push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
+                                  const SyncStats& stats) const {
+  protocol::PushRequest req;
+  req.device_id = credentials_.device_id;
+  for (const auto& e : entries)
+    req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
+  req.report = {outbox.pending, outbox.oldest_pending_ms, stats.clock_offset_ms, options_.software_version, ""};
+  return protocol::encode(req, options_.protocol_version);
+}
+
 Status Replicator::push_into(SyncStats& stats) {
   ChangeLog log(*db_);
   for (;;) {
@@ -96,14 +124,8 @@ Status Replicator::push_into(SyncStats& stats) {
     HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
                                                             options_.push_batch_bytes));
     if (entries.empty()) return Status::ok();
-    protocol::PushRequest req;
-    req.device_id = credentials_.device_id;
-    for (auto& e : entries)
-      req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
-    req.report = {outbox.pending, outbox.oldest_pending_ms, stats.clock_offset_ms, options_.software_version, ""};
     std::int64_t sent_ms = clock_->now_ms();
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
-                              exchange("/v1/push", protocol::encode(req, options_.protocol_version)));
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, exchange("/v1/push", push_body(entries, outbox, stats)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     HALLSYNC_RETURN_IF_ERROR(check_epoch(res.hub_epoch));
     note_clock(res.server_time_ms, sent_ms, clock_->now_ms());

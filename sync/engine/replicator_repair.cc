@@ -67,13 +67,8 @@ Status Replicator::repush_into(SyncStats& stats, const std::string& agreed_epoch
     HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
     HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(after, options_.push_batch_entries, options_.push_batch_bytes));
     if (entries.empty()) return Status::ok();
-    protocol::PushRequest req;
-    req.device_id = credentials_.device_id;
-    for (auto& e : entries)
-      req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
-    req.report = {outbox.pending, outbox.oldest_pending_ms, stats.clock_offset_ms, options_.software_version, ""};
     std::int64_t sent_ms = clock_->now_ms();
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, exchange("/v1/repush", protocol::encode(req, options_.protocol_version),
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, exchange("/v1/repush", push_body(entries, outbox, stats),
                                                           {{protocol::kExpectedEpochHeader, agreed_epoch}}));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     if (res.hub_epoch != agreed_epoch)
