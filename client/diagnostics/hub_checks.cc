@@ -134,7 +134,8 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
     skip_rest(out, {"hub.http", "hub.auth", "hub.epoch", "clock"}, "no TLS session");
     return out;
   }
-  if (https) out.push_back({"hub.tls", Mark::Pass, "certificate verified", ""});
+  if (https && !res) out.push_back({"hub.tls", Mark::NotApplicable, "no answer to judge the certificate by (see hub.http)", ""});
+  else if (https) out.push_back({"hub.tls", Mark::Pass, "certificate verified", ""});
   else if (url->host == "127.0.0.1" || url->host == "localhost" || url->host == "::1")
     out.push_back({"hub.tls", Mark::NotApplicable, "plain HTTP on loopback", ""});
   else

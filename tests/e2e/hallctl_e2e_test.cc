@@ -192,6 +192,13 @@ TEST_CASE("doctor fails at the TLS step when the hub's certificate is not truste
   CHECK(d.mark("hub.tcp") == "pass");
   CHECK(d.mark("hub.tls") == "fail");
   CHECK(d.mark("hub.http") == "n/a");
+  // Trusting that certificate (ca_file) gets past TLS, to a server that is no hub.
+  REQUIRE(hallctl(e.dir, {"configure", "--hub", "https://localhost:" + port, "--token", e.token, "--ca-file",
+                          e.dir.file("cert.pem")}).status == 0);
+  Doctor trusted = doctor(e.dir);
+  INFO(trusted.out);
+  CHECK(trusted.mark("hub.tls") == "pass");
+  CHECK(trusted.mark("hub.http") == "fail");
   e.hub.stop();
 }
 

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <regex>
 #include <string>
@@ -34,6 +35,9 @@ struct Hub {
     return run_command(args);
   }
   void start(const std::string& listen = "127.0.0.1:0") {
+    // A restart must not read the previous run's "listening on" before the
+    // new process truncates the log.
+    std::filesystem::remove(dir.file("hub.log"));
     server = std::make_unique<Background>(
         std::vector<std::string>{HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen}, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
