@@ -36,8 +36,12 @@ Status run_on_store(const ResyncRequest& req, HallStore& store, Transport& trans
   if (repush)
     req.say("repush: " + std::to_string(outbox.last_seq) + " local event(s) to send again; the hub holds this device's up to " +
             std::to_string(hand.high_water) + " and keeps each event once");
-  else
-    req.say("repull: pull cursor " + std::to_string(cursor) + " -> 0, then the hall's whole history again");
+  else {
+    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t resume, read_sync_value(store.db(), kRepullCursorKey, -1));
+    req.say(resume >= 0 ? "repull: resuming an interrupted re-pull at " + std::to_string(resume)
+                        : "repull: the hall's whole history again from 0 (normal pull cursor " + std::to_string(cursor) +
+                              " is kept until it ends)");
+  }
   if (req.dry_run) return Status::ok();
   HALLSYNC_RETURN_IF_ERROR(agree_hub_epoch(store.db(), hand.hub_epoch));
   CaseChangeSink sink(store);

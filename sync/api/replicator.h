@@ -72,6 +72,8 @@ struct SyncStats {
 constexpr std::string_view kPullCursorKey = "pull.cursor";
 constexpr std::string_view kHubEpochKey = "hub.epoch";
 constexpr std::string_view kClockOffsetKey = "clock.offset_ms";
+// A re-pull's own cursor while one is unfinished (absent or -1 otherwise).
+constexpr std::string_view kRepullCursorKey = "repull.cursor";
 
 // What the hub says about this device before a repair (hallctl resync): an
 // empty push, answered with the hub's epoch, its high-water mark for this
@@ -118,8 +120,10 @@ class Replicator {
   // outbox again in repair mode (POST /v1/repush); the hub keeps each event
   // once by its id and refuses if its epoch is not `agreed_epoch`.
   Result<SyncStats> repush(const std::string& agreed_epoch);
-  // repull(): moves the cursor back to 0 and reads the hall's whole history,
-  // this device's own events included; applying is idempotent.
+  // repull(): reads the hall's whole history from 0, this device's own events
+  // included, with its own cursor (kRepullCursorKey): an interrupted re-pull
+  // resumes where it stopped, and normal syncs meanwhile keep their cursor.
+  // At the end the normal cursor moves to at least where the re-pull ended.
   Result<SyncStats> repull();
 
   // What the last run moved, including a run that ended in an error.
@@ -138,7 +142,7 @@ class Replicator {
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
   Status push_into(SyncStats& stats);
-  Status pull_into(SyncStats& stats);
+  Status pull_into(SyncStats& stats, std::string_view cursor_key = kPullCursorKey);
 
   Database* db_;
   Transport* transport_;

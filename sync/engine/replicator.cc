@@ -164,9 +164,9 @@ Status Replicator::commit_batch(const std::vector<protocol::Rejection>& rejected
   return txn.commit();
 }
 
-Status Replicator::pull_into(SyncStats& stats) {
+Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
   for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
+    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, cursor_key, 0));
     protocol::PullRequest req{credentials_.device_id, cursor, options_.pull_page, options_.include_own};
     std::int64_t sent_ms = clock_->now_ms();
     HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http,
@@ -194,7 +194,7 @@ Status Replicator::pull_into(SyncStats& stats) {
       changes.push_back({c.hub_seq, std::move(c.collection), std::move(c.doc_key), std::move(c.payload)});
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
     HALLSYNC_RETURN_IF_ERROR(sink_->apply(txn, changes));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, res.next_cursor));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, cursor_key, res.next_cursor));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
     HALLSYNC_RETURN_IF_ERROR(sink_->committed());

@@ -1,6 +1,7 @@
 // Repair sessions a technician starts (hallctl resync): the epoch handshake,
 // a repair push of the whole outbox, a re-pull of the hall's history; and the
 // authentication probe of hallctl doctor.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
@@ -99,16 +100,27 @@ Result<SyncStats> Replicator::repush(const std::string& agreed_epoch) {
 }
 
 Result<SyncStats> Replicator::repull() {
-  {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t resume, read_sync_value(*db_, kRepullCursorKey, -1));
+  if (resume < 0) {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, 0));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kRepullCursorKey, 0));
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
   }
   bool include_own = options_.include_own;
   options_.include_own = true;
-  auto result = run(false, true);
+  last_ = SyncStats{};
+  current_ = &last_;
+  Status s = pull_into(last_, kRepullCursorKey);
+  current_ = nullptr;
   options_.include_own = include_own;
-  return result;
+  if (!s.is_ok()) return s;
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t reached, read_sync_value(*db_, kRepullCursorKey, 0));
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, std::max(cursor, reached)));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kRepullCursorKey, -1));
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return last_;
 }
 
 }  // namespace hallsync

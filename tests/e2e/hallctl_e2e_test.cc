@@ -353,9 +353,19 @@ TEST_CASE("resync --repull brings back events this hall lost", "[e2e][hallctl][r
   Enrolled e(3);
   sql(e.hall_db(), "DROP TRIGGER case_events_are_append_only_delete; DELETE FROM case_events WHERE device_id = 'hub';");
   CHECK_FALSE(verified_equal(e.dir));
+  // As if a first re-pull had been interrupted after its first change: the rerun resumes there.
+  sql(e.hall_db(), "INSERT INTO sync_state (name, value) VALUES ('repull.cursor', 1)");
+  Run resumed = hallctl(e.dir, {"resync", "--repull"});
+  INFO(resumed.out);
+  REQUIRE(resumed.status == 0);
+  CHECK(resumed.out.find("resuming an interrupted re-pull at 1") != std::string::npos);
   Run fix = hallctl(e.dir, {"resync", "--repull"});
   INFO(fix.out);
   REQUIRE(fix.status == 0);
+  CHECK(fix.out.find("from 0") != std::string::npos);
+  CHECK(verified_equal(e.dir));
+  e.add_case(0);
+  REQUIRE(hallctl(e.dir, {"sync"}).status == 0);  // the normal cursor still works after
   CHECK(verified_equal(e.dir));
   e.hub.stop();
 }
