@@ -7,8 +7,8 @@
 
 #include "client/daemon/daemon_config.h"
 #include "client/daemon/instance_lock.h"
-#include "client/daemon/sync_history.h"
 #include "client/diagnostics/doctor.h"
+#include "client/diagnostics/sync_log.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/hall_store.h"
 #include "schema/embedded.h"
@@ -219,12 +219,12 @@ Check check_outbox(Database& db, const Clock& clock, const DoctorThresholds& t) 
 
 Check check_history(Database& db, const Clock& clock, const DoctorThresholds& t) {
   Check c{"sync.history", Mark::Pass, "", ""};
-  auto runs = daemon::recent_sync_runs(db, 1000);
+  auto runs = read_sync_log(db, {std::nullopt, std::nullopt, 1000});
   if (!runs) return {"sync.history", Mark::Fail, runs.status().message(), "the store cannot be read: `hallctl resync --rebuild`"};
   if (runs->empty()) {
     c.mark = Mark::Warn;
-    c.detail = "no sync session recorded (halld has not run one)";
-    c.advice = "start halld (systemctl start halld): it records every session; `hallctl sync` by hand is not recorded";
+    c.detail = "no sync session recorded (neither halld nor `hallctl sync` has run one)";
+    c.advice = "start halld (systemctl start halld), or run `hallctl sync`";
     return c;
   }
   const daemon::SyncRunRecord* last_ok = nullptr;

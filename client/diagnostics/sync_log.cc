@@ -1,6 +1,7 @@
 // Reading and formatting the sync history for hallctl log.
 #include "client/diagnostics/sync_log.h"
 
+#include <algorithm>
 #include <ctime>
 #include <regex>
 
@@ -8,6 +9,8 @@ namespace hallsync::client::diagnostics {
 
 Result<std::vector<daemon::SyncRunRecord>> read_sync_log(Database& db, const SyncLogFilter& filter) {
   HALLSYNC_ASSIGN_OR_RETURN(auto runs, daemon::recent_sync_runs(db, static_cast<int>(daemon::kKeptRuns)));
+  // By start time, not by row: rows copied in from elsewhere need not arrive in order.
+  std::stable_sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.started_ms > b.started_ms; });
   std::vector<daemon::SyncRunRecord> out;
   for (auto& r : runs) {
     if (static_cast<int>(out.size()) >= filter.last) break;

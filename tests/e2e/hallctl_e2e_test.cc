@@ -134,6 +134,7 @@ TEST_CASE("doctor passes every hub step of a healthy hall and names what is only
   CHECK(d.mark("hub.tls") == "n/a");
   CHECK(d.mark("blobs") == "n/a");
   CHECK(d.mark("daemon") == "warn");  // halld is not running in this test
+  CHECK(d.mark("sync.history") == "pass");  // the fixture's `hallctl sync`
   CHECK(d.status == 1);
   Run text = hallctl(e.dir, {"doctor"});
   CHECK(text.out.find("[WARN] daemon") != std::string::npos);
@@ -299,30 +300,41 @@ TEST_CASE("doctor sees a running halld and loose config permissions", "[e2e][hal
 }
 
 TEST_CASE("log lists sync sessions newest first, filtered by outcome and time", "[e2e][hallctl][log]") {
-  Enrolled e(1);
+  Enrolled e(1);  // its `hallctl sync` is recorded as a successful session
+  std::string port = e.hub.port;
   e.hub.stop();
-  // Sessions as halld records them (it is not run here: its schedule is minutes).
+  PortReservation down(port);
+  CHECK(hallctl(e.dir, {"sync"}).status != 0);  // recorded as failed: network/connect
+  // Older sessions as halld records them (it is not run here: its schedule is minutes).
   sql(e.hall_db(),
       "INSERT INTO sync_history (started_ms, ended_ms, pushed, pulled, outcome, error_kind, error_code, error_message) VALUES"
       " (1764000000000, 1764000000500, 3, 1, 'ok', NULL, NULL, NULL),"
-      " (1764003600000, 1764003601000, 0, 0, 'error', 'network', 'connect', 'cannot connect to the hub'),"
+      " (1764003600000, 1764003601000, 0, 0, 'error', 'network', 'timeout', 'the hub did not answer'),"
       " (1764007200000, 1764007200300, 1, 0, 'ok', NULL, NULL, NULL)");
   Run all = hallctl(e.dir, {"log", "--json"});
   REQUIRE(all.status == 0);
   auto runs = json::parse(all.out);
-  REQUIRE(runs.size() == 3);
-  CHECK(runs[0]["started"] == "2025-11-24T18:00:00Z");
-  CHECK(runs[2]["started"] == "2025-11-24T16:00:00Z");
+  REQUIRE(runs.size() == 5);
+  CHECK(runs[0]["outcome"] == "failed");  // the one just now
+  CHECK(runs[0]["error"]["code"] == "connect");
+  CHECK(runs[1]["outcome"] == "ok");
+  CHECK(runs[2]["started"] == "2025-11-24T18:00:00Z");
+  CHECK(runs[4]["started"] == "2025-11-24T16:00:00Z");
   auto failed = json::parse(hallctl(e.dir, {"log", "--outcome", "failed", "--json"}).out);
-  REQUIRE(failed.size() == 1);
-  CHECK(failed[0]["error"]["code"] == "connect");
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[1]["error"]["code"] == "timeout");
   CHECK(json::parse(hallctl(e.dir, {"log", "--last", "1", "--json"}).out).size() == 1);
-  CHECK(json::parse(hallctl(e.dir, {"log", "--since", "2025-11-24T17:00:00Z", "--json"}).out).size() == 2);
+  CHECK(json::parse(hallctl(e.dir, {"log", "--since", "2025-11-24T17:00:00Z", "--json"}).out).size() == 4);
+  CHECK(json::parse(hallctl(e.dir, {"log", "--since", "2025-11-24T17:00:00+08:00", "--json"}).out).size() == 5);
   Run text = hallctl(e.dir, {"log", "--outcome", "failed"});
   CHECK(text.out.find("FAILED") != std::string::npos);
   CHECK(text.out.find("network/connect") != std::string::npos);
+  Run bad = hallctl(e.dir, {"log", "--since", "yesterday"});
+  CHECK(bad.status != 0);
   Doctor d = doctor(e.dir);
-  CHECK(d.mark("sync.history") == "warn");  // last success over a day ago
+  INFO(d.out);
+  CHECK(d.mark("sync.history") == "warn");  // the newest session failed; the last success is recent
+  CHECK(d.out.find("network/connect") != std::string::npos);
 }
 
 TEST_CASE("resync --repush restores events the hub lost, each once, and normal pushes continue", "[e2e][hallctl][resync]") {
