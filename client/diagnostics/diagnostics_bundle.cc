@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,6 +69,20 @@ nlohmann::json versions_member(const std::string& data_dir, const std::string& s
   return j;
 }
 
+// halld writes its log lines to stderr, which systemd keeps in the journal:
+// the last ones, when this PC has journalctl (a fixed command, no input in it).
+std::string journal_member() {
+  FILE* p = ::popen("if command -v journalctl >/dev/null 2>&1; then journalctl -u halld --no-pager -n 1000 -o short-iso"
+                    " 2>&1; else echo 'journalctl is not available on this PC: no halld log lines'; fi",
+                    "r");
+  if (!p) return "could not run journalctl\n";
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
+  ::pclose(p);
+  return text;
+}
+
 }  // namespace
 
 nlohmann::json verify_json(const VerifyReport& report) {
@@ -108,6 +123,7 @@ Result<BundleReport> write_diagnostics_bundle(const BundleRequest& request, cons
   HALLSYNC_RETURN_IF_ERROR(add("doctor.json", doctor_json(checks).dump(2) + "\n"));
   HALLSYNC_RETURN_IF_ERROR(add("verify.json", verify_member(request.data_dir, clock).dump(2) + "\n"));
   HALLSYNC_RETURN_IF_ERROR(add("versions.json", versions_member(request.data_dir, request.software_version, clock).dump(2) + "\n"));
+  HALLSYNC_RETURN_IF_ERROR(add("logs/halld.journal.txt", journal_member()));
   for (const char* name : {kHubLinkFile, "halld.conf"}) {
     fs::path path = fs::path(request.data_dir) / name;
     if (fs::exists(path)) HALLSYNC_RETURN_IF_ERROR(add(std::string("config/") + name, without_secrets(read_text(path))));
@@ -132,7 +148,8 @@ Result<BundleReport> write_diagnostics_bundle(const BundleRequest& request, cons
   HALLSYNC_RETURN_IF_ERROR(add("README.txt",
                                "hallsync diagnostics bundle\n"
                                "doctor.txt/json: hallctl doctor; verify.json: hallctl verify; versions.json: software, "
-                               "schema, outbox, sync history (newest first); config/: configuration with secrets removed.\n"
+                               "schema, outbox, sync history (newest first); config/: configuration with secrets removed; "
+                               "logs/: halld's journal (last 1000 lines).\n"
                                "Personal data (ID numbers, phones) is masked in every text file.\n" +
                                    std::string(report.database_included
                                                    ? "hall.db: the hall's database, WITH PERSONAL DATA IN CLEAR.\n"

@@ -1,6 +1,7 @@
 // DiagnosticsBundle: hallctl export-diagnostics — one .tar.gz a technician
 // sends to the district: doctor and verify output, config with the device
-// token removed, recent sync history, schema and version information. Every
+// token removed, recent sync history, halld's journal lines, schema and
+// version information. Every
 // text member is passed through redact_pii; the hall's database (which holds
 // personal data in clear) only when asked for explicitly.
 #pragma once

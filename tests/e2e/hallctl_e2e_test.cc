@@ -489,7 +489,8 @@ TEST_CASE("the diagnostics bundle holds no ID or phone number in clear, and no t
       CHECK(text.find(e.token) == std::string::npos);
       ++scanned;
     }
-    CHECK(scanned >= 6);
+    CHECK(scanned >= 7);
+    CHECK(fs::exists(x / "hallsync-diagnostics/logs/halld.journal.txt"));
     CHECK(fs::exists(x / "hallsync-diagnostics/hall.db") == with_db);
     CHECK(fs::exists(x / "hallsync-diagnostics/config/hub.conf"));
   }
