@@ -74,7 +74,17 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   }
   std::unique_ptr<HallStore> store;
   if (has_store) {
-    HALLSYNC_ASSIGN_OR_RETURN(store, HallStore::open(req.data_dir, clock));
+    auto opened = HallStore::open(req.data_dir, clock);
+    if (opened) {
+      store = std::move(opened).value();
+    } else if (req.mode != ResyncMode::Rebuild || !req.identity) {
+      return opened.status().with_context(req.mode == ResyncMode::Rebuild
+                                              ? "the store cannot be opened; give --hall and --device to rebuild it"
+                                              : "the store cannot be opened; use --rebuild --hall H --device W");
+    } else {
+      req.say("the store cannot be opened (" + opened.status().message() + "): rebuilding from the hub; its epoch "
+              "cannot be compared");
+    }
   } else if (req.mode != ResyncMode::Rebuild) {
     return Status::not_found("no hall store in " + req.data_dir + ": only --rebuild (with --hall and --device) can recreate it");
   }
@@ -101,6 +111,9 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   }
   req.say("pulled " + std::to_string(r.pulled) + ", carried over " + std::to_string(r.carried_same_seq) +
           " with their sequence and " + std::to_string(r.renumbered) + " under a new one, pushed " + std::to_string(r.pushed));
+  if (!r.unreadable_store.empty())
+    req.say("warning: the old store could not be read (" + r.unreadable_store +
+            "): only what the hub holds came back; events never pushed from it are lost unless the backup can be repaired");
   if (r.left_with_backup > 0)
     req.say("note: " + std::to_string(r.left_with_backup) +
             " event(s) made by the previous hub (platform numbers, back-office decisions) are not at this hub; "

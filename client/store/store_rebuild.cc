@@ -182,8 +182,18 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
     return report;
   }
   OldStore old;
-  if (has_store) {
-    HALLSYNC_ASSIGN_OR_RETURN(old, read_old_store(request.data_dir, clock));
+  auto readable = has_store ? read_old_store(request.data_dir, clock) : Result<OldStore>(Status::not_found("no store"));
+  if (readable) {
+    old = std::move(readable).value();
+  } else if (has_store && request.identity) {
+    // A damaged store: only what the hub holds can come back; the file is kept in backups/.
+    old.identity = *request.identity;
+    report.unreadable_store = readable.status().to_string();
+    has_store = false;
+  } else if (has_store) {
+    return Status::storage("the store cannot be read (" + readable.status().message() +
+                           "): give --hall and --device to rebuild it from the hub; the damaged file is kept in backups/")
+        .with_code("store_unreadable");
   } else if (request.identity) {
     old.identity = *request.identity;
   } else {

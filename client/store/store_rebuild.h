@@ -27,7 +27,7 @@ namespace hallsync::client {
 
 struct RebuildRequest {
   std::string data_dir;
-  std::optional<HallIdentity> identity;  // needed only when DATA_DIR holds no store
+  std::optional<HallIdentity> identity;  // needed only when DATA_DIR holds no store, or one that cannot be read
   std::string agreed_epoch;              // from the handshake; the hub must still have it
   bool dry_run = false;
   std::function<void(const SyncStats&)> on_progress;
@@ -44,6 +44,7 @@ struct RebuildReport {
   std::int64_t pushed = 0;
   std::string backup_path;             // empty on a dry run or when there was no old store
   bool finished_interrupted_swap = false;
+  std::string unreadable_store;        // why the old store could not be read (then only the hub's events came back)
 };
 
 constexpr const char* kRebuildDir = "rebuild.partial";

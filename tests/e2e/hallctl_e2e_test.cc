@@ -248,6 +248,21 @@ TEST_CASE("doctor fails on a corrupted store and keeps checking the rest", "[e2e
   CHECK(d.advice("database").find("resync --rebuild") != std::string::npos);
   CHECK(d.mark("config") == "pass");
   CHECK(d.mark("disk") != "missing");
+
+  // The advice works: everything that reached the hub comes back; the damaged file is kept.
+  e.hub.start("127.0.0.1:" + e.hub.port);
+  Run without = hallctl(e.dir, {"resync", "--rebuild"});
+  CHECK(without.status != 0);
+  CHECK(without.out.find("--hall") != std::string::npos);
+  Run fix = hallctl(e.dir, {"resync", "--rebuild", "--hall", "360704100", "--device", "W01"});
+  INFO(fix.out);
+  REQUIRE(fix.status == 0);
+  CHECK(fix.out.find("could not be read") != std::string::npos);
+  CHECK(case_count(e.dir) == 3);
+  CHECK(verified_equal(e.dir));
+  CHECK(doctor(e.dir).mark("database") == "pass");
+  REQUIRE(fs::exists(e.dir.file("hall/backups")));
+  e.hub.stop();
 }
 
 TEST_CASE("doctor warns, then fails, on an outbox that has not drained", "[e2e][hallctl][doctor]") {
