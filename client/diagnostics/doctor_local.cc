@@ -45,8 +45,9 @@ int latest_local_schema() {
 Check check_database(const std::string& data_dir, std::unique_ptr<Database>& db) {
   Check c{"database", Mark::Pass, "", ""};
   std::string path = (fs::path(data_dir) / HallStore::kDatabaseFile).string();
-  const std::string restore = "the store is damaged: stop halld, then run `hallctl resync --rebuild` (the damaged file is kept in "
-                              "backups/); report it if it happens again (disk or power problem)";
+  const std::string restore = "the store is damaged: stop halld, then run `hallctl resync --rebuild --hall CODE --device CODE` (what "
+                              "reached the hub comes back; the damaged file is kept in backups/); report it if it happens "
+                              "again (disk or power problem)";
   if (!fs::exists(path)) {
     c.mark = Mark::Fail;
     c.detail = "no store at " + path;
