@@ -80,6 +80,16 @@ struct Doctor {
   }
 };
 
+// The doctor's verdict when one step of the path breaks: the step before it
+// passes, it fails with advice naming the cause, and the exit status is 2.
+void expect_broken_at(const Doctor& d, const std::string& passed, const std::string& failed, const std::string& advice) {
+  INFO(d.out);
+  CHECK(d.status == 2);
+  CHECK(d.mark(passed) == "pass");
+  CHECK(d.mark(failed) == "fail");
+  CHECK(d.advice(failed).find(advice) != std::string::npos);
+}
+
 Doctor doctor(TempDir& dir, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"doctor", "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -149,11 +159,7 @@ TEST_CASE("doctor fails at the TCP step when the hub is down", "[e2e][hallctl][d
   PortReservation down(port);
   REQUIRE(down.bound());
   Doctor d = doctor(e.dir);
-  INFO(d.out);
-  CHECK(d.status == 2);
-  CHECK(d.mark("hub.dns") == "pass");
-  CHECK(d.mark("hub.tcp") == "fail");
-  CHECK(d.advice("hub.tcp").find("the hub is down") != std::string::npos);
+  expect_broken_at(d, "hub.dns", "hub.tcp", "the hub is down");
   CHECK(d.mark("hub.auth") == "n/a");
 }
 
@@ -166,12 +172,7 @@ TEST_CASE("doctor fails at the HTTP step when another service answers on the con
   std::string port = port_in(halld.wait_for("halld listening on"), "halld listening on");
   REQUIRE_FALSE(port.empty());
   e.configure("http://127.0.0.1:" + port, e.token);
-  Doctor d = doctor(e.dir);
-  INFO(d.out);
-  CHECK(d.status == 2);
-  CHECK(d.mark("hub.tcp") == "pass");
-  CHECK(d.mark("hub.http") == "fail");
-  CHECK(d.advice("hub.http").find("wrong port") != std::string::npos);
+  expect_broken_at(doctor(e.dir), "hub.tcp", "hub.http", "wrong port");
   e.hub.stop();
 }
 
@@ -188,10 +189,7 @@ TEST_CASE("doctor fails at the TLS step when the hub's certificate is not truste
   REQUIRE_FALSE(tls.wait_for("ACCEPT").empty());
   e.configure("https://localhost:" + port, e.token);
   Doctor d = doctor(e.dir);
-  INFO(d.out);
-  CHECK(d.status == 2);
-  CHECK(d.mark("hub.tcp") == "pass");
-  CHECK(d.mark("hub.tls") == "fail");
+  expect_broken_at(d, "hub.tcp", "hub.tls", "certificate is not trusted");
   CHECK(d.mark("hub.http") == "n/a");
   // Trusting that certificate (ca_file) gets past TLS, to a server that is no hub.
   REQUIRE(hallctl(e.dir, {"configure", "--hub", "https://localhost:" + port, "--token", e.token, "--ca-file",
@@ -206,12 +204,7 @@ TEST_CASE("doctor fails at the TLS step when the hub's certificate is not truste
 TEST_CASE("doctor says a revoked device must be re-enrolled", "[e2e][hallctl][doctor]") {
   Enrolled e(1);
   REQUIRE(e.hub.admin({"device", "revoke", kDevice}).status == 0);
-  Doctor d = doctor(e.dir);
-  INFO(d.out);
-  CHECK(d.status == 2);
-  CHECK(d.mark("hub.http") == "pass");
-  CHECK(d.mark("hub.auth") == "fail");
-  CHECK(d.advice("hub.auth").find("device revoked: re-enroll") != std::string::npos);
+  expect_broken_at(doctor(e.dir), "hub.http", "hub.auth", "device revoked: re-enroll");
   e.hub.stop();
 }
 
@@ -223,10 +216,7 @@ TEST_CASE("doctor fails the clock check against a hub three hours off", "[e2e][h
   e.hub.start("127.0.0.1:" + port);
   unsetenv("HALLHUB_TEST_CLOCK_OFFSET_MS");
   Doctor d = doctor(e.dir);
-  INFO(d.out);
-  CHECK(d.status == 2);
-  CHECK(d.mark("hub.auth") == "pass");
-  CHECK(d.mark("clock") == "fail");
+  expect_broken_at(d, "hub.auth", "clock", "set this PC's clock");
   CHECK(std::regex_search(d.out, std::regex("(2 h 59 min|3 h 0 min) [0-9]+ s behind the hub")));
   e.hub.stop();
 }
