@@ -59,6 +59,13 @@ struct Enrolled {
     REQUIRE(r.status == 0);
     return json::parse(r.out)["acceptance_no"];
   }
+  // Stops the hub and keeps its port refused, as for a hub that is down.
+  std::unique_ptr<PortReservation> take_hub_down() {
+    hub.stop();
+    auto held = std::make_unique<PortReservation>(hub.port);
+    REQUIRE(held->bound());
+    return held;
+  }
   std::string hall_db() const { return dir.file("hall/hall.db"); }
   std::string hub_db() const { return dir.file("hub/hub.db"); }
 };
@@ -125,6 +132,17 @@ std::string free_port() {
   return std::to_string(ntohs(addr.sin_port));
 }
 
+// Without a readable store, a rebuild asks for the identity; with it, it succeeds.
+Run rebuild_with_identity(TempDir& dir) {
+  Run without = hallctl(dir, {"resync", "--rebuild"});
+  CHECK(without.status != 0);
+  CHECK(without.out.find("--hall") != std::string::npos);
+  Run fix = hallctl(dir, {"resync", "--rebuild", "--hall", "360704100", "--device", "W01"});
+  INFO(fix.out);
+  REQUIRE(fix.status == 0);
+  return fix;
+}
+
 std::size_t case_count(TempDir& dir) {
   Run list = hall(dir, {"case", "list", "--json"});
   auto j = json::parse(list.out, nullptr, false);
@@ -154,10 +172,7 @@ TEST_CASE("doctor passes every hub step of a healthy hall and names what is only
 
 TEST_CASE("doctor fails at the TCP step when the hub is down", "[e2e][hallctl][doctor]") {
   Enrolled e;
-  std::string port = e.hub.port;
-  e.hub.stop();
-  PortReservation down(port);
-  REQUIRE(down.bound());
+  auto down = e.take_hub_down();
   Doctor d = doctor(e.dir);
   expect_broken_at(d, "hub.dns", "hub.tcp", "the hub is down");
   CHECK(d.mark("hub.auth") == "n/a");
@@ -241,12 +256,7 @@ TEST_CASE("doctor fails on a corrupted store and keeps checking the rest", "[e2e
 
   // The advice works: everything that reached the hub comes back; the damaged file is kept.
   e.hub.start("127.0.0.1:" + e.hub.port);
-  Run without = hallctl(e.dir, {"resync", "--rebuild"});
-  CHECK(without.status != 0);
-  CHECK(without.out.find("--hall") != std::string::npos);
-  Run fix = hallctl(e.dir, {"resync", "--rebuild", "--hall", "360704100", "--device", "W01"});
-  INFO(fix.out);
-  REQUIRE(fix.status == 0);
+  Run fix = rebuild_with_identity(e.dir);
   CHECK(fix.out.find("could not be read") != std::string::npos);
   CHECK(case_count(e.dir) == 3);
   CHECK(verified_equal(e.dir));
@@ -257,9 +267,7 @@ TEST_CASE("doctor fails on a corrupted store and keeps checking the rest", "[e2e
 
 TEST_CASE("doctor warns, then fails, on an outbox that has not drained", "[e2e][hallctl][doctor]") {
   Enrolled e(1);
-  std::string port = e.hub.port;
-  e.hub.stop();
-  PortReservation down(port);
+  auto down = e.take_hub_down();
   e.add_case(1);
   // The change was made two hours ago, then two days ago (the hub was down all along).
   sql(e.hall_db(), "UPDATE change_log SET created_ms = created_ms - 7200000 WHERE seq > 0");
@@ -306,9 +314,7 @@ TEST_CASE("doctor sees a running halld and loose config permissions", "[e2e][hal
 
 TEST_CASE("log lists sync sessions newest first, filtered by outcome and time", "[e2e][hallctl][log]") {
   Enrolled e(1);  // its `hallctl sync` is recorded as a successful session
-  std::string port = e.hub.port;
-  e.hub.stop();
-  PortReservation down(port);
+  auto down = e.take_hub_down();
   CHECK(hallctl(e.dir, {"sync"}).status != 0);  // recorded as failed: network/connect
   // Older sessions as halld records them (it is not run here: its schedule is minutes).
   sql(e.hall_db(),
@@ -391,12 +397,7 @@ TEST_CASE("resync --rebuild recreates a lost store from the hub; new cases do no
   Enrolled e(3);
   std::size_t before = case_count(e.dir);
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(e.hall_db() + suffix);
-  Run without = hallctl(e.dir, {"resync", "--rebuild"});
-  CHECK(without.status != 0);
-  CHECK(without.out.find("--hall") != std::string::npos);
-  Run fix = hallctl(e.dir, {"resync", "--rebuild", "--hall", "360704100", "--device", "W01"});
-  INFO(fix.out);
-  REQUIRE(fix.status == 0);
+  rebuild_with_identity(e.dir);
   CHECK(case_count(e.dir) == before);
   CHECK(verified_equal(e.dir));
   e.add_case(1);
@@ -424,9 +425,8 @@ TEST_CASE("resync --rebuild recreates a lost store from the hub; new cases do no
 TEST_CASE("a reset hub is noticed; resync --rebuild --accept-epoch carries every local event to it", "[e2e][hallctl][resync]") {
   Enrolled e(3);
   std::string port = e.hub.port;
-  e.hub.stop();
   {
-    PortReservation down(port);
+    auto down = e.take_hub_down();
     e.add_case(2);  // made while the hub was down: never acknowledged
   }
   std::size_t before = case_count(e.dir);
