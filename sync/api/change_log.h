@@ -58,6 +58,13 @@ class ChangeLog {
 
   Result<OutboxStats> stats();
 
+  // Store rebuild (hallctl resync --rebuild): puts an entry back under its
+  // original sequence (its event id names it); fails if the sequence is taken.
+  Status restore_entry(Transaction& txn, const OutboxEntry& entry);
+  // Makes the next append get a sequence above `seq` (the hub already holds
+  // this device's entries up to it, so they must never be reused).
+  Status reserve_through(Transaction& txn, std::int64_t seq);
+
  private:
   Database* db_;
 };

@@ -31,4 +31,16 @@ class ManualClock final : public Clock {
   std::int64_t now_;
 };
 
+// Another clock shifted by a fixed amount (a hub started with a wrong clock,
+// for tests of the technician's clock check).
+class OffsetClock final : public Clock {
+ public:
+  OffsetClock(const Clock& base, std::int64_t offset_ms) : base_(&base), offset_(offset_ms) {}
+  std::int64_t now_ms() const override { return base_->now_ms() + offset_; }
+
+ private:
+  const Clock* base_;
+  std::int64_t offset_;
+};
+
 }  // namespace hallsync

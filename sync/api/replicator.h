@@ -17,6 +17,10 @@
 
 namespace hallsync {
 
+namespace protocol {
+struct Rejection;
+}
+
 struct RemoteChange {
   std::int64_t hub_seq = 0;
   std::string collection;
@@ -68,6 +72,35 @@ struct SyncStats {
 constexpr std::string_view kPullCursorKey = "pull.cursor";
 constexpr std::string_view kHubEpochKey = "hub.epoch";
 constexpr std::string_view kClockOffsetKey = "clock.offset_ms";
+// A re-pull's own cursor while one is unfinished (absent or -1 otherwise).
+constexpr std::string_view kRepullCursorKey = "repull.cursor";
+
+// What the hub says about this device before a repair (hallctl resync): an
+// empty push, answered with the hub's epoch, its high-water mark for this
+// device and its clock. Changes nothing at the hub but the device's report.
+struct HubHandshake {
+  std::string hub_epoch;            // the hub's epoch now (16 hex digits)
+  std::string known_epoch;          // the epoch this store recorded; empty if it never synced
+  std::int64_t high_water = 0;      // the hub holds this device's outbox up to here
+  std::int64_t server_time_ms = 0;
+  // True when the store synced with another incarnation of the hub.
+  bool epoch_changed() const { return !known_epoch.empty() && known_epoch != hub_epoch; }
+};
+
+Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, Database* db,
+                                   int protocol_version = 2);
+
+// An authenticated call that moves nothing (a pull beyond the end of the log):
+// Ok, or the hub's refusal classified (auth/revoked, ...). For hallctl doctor.
+Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, int protocol_version = 2);
+
+// The stored epoch as 16 hex digits; empty if none was recorded yet.
+Result<std::string> known_hub_epoch(Database& db);
+// The epoch as stored in sync_state (its 64-bit value), and the wire form check.
+std::int64_t hub_epoch_value(const std::string& hex);
+bool is_hub_epoch(const std::string& epoch);
+// Records `epoch` as the hub this store now follows (a technician's decision).
+Status agree_hub_epoch(Database& db, const std::string& epoch);
 
 class Replicator {
  public:
@@ -83,27 +116,47 @@ class Replicator {
   Result<SyncStats> pull();
   // Push, then pull. Stops at the first error; what was committed stays.
   Result<SyncStats> sync();
+  // Repair (sync/engine/replicator_repair.cc). repush(): sends the whole
+  // outbox again in repair mode (POST /v1/repush); the hub keeps each event
+  // once by its id and refuses if its epoch is not `agreed_epoch`.
+  Result<SyncStats> repush(const std::string& agreed_epoch);
+  // repull(): reads the hall's whole history from 0, this device's own events
+  // included, with its own cursor (kRepullCursorKey): an interrupted re-pull
+  // resumes where it stopped, and normal syncs meanwhile keep their cursor.
+  // At the end the normal cursor moves to at least where the re-pull ended.
+  Result<SyncStats> repull();
+
   // What the last run moved, including a run that ended in an error.
   const SyncStats& last_stats() const { return last_; }
 
  private:
-  // One request and its reply, with what it cost; touches no session state,
-  // so a worker thread may run it while the session thread applies a page.
+  // One request and its reply, with what it cost; touches no session state
+  // nor the store, so a worker thread may run it while the session thread
+  // applies a page.
   struct Fetched {
     Result<HttpResponse> response = Status::internal("not fetched");
+    int http_status = 0;  // 0 when no reply arrived
     std::int64_t sent_ms = 0, received_ms = 0;
     std::uint64_t bytes_sent = 0, bytes_received = 0;
   };
-  Fetched fetch(const std::string& target, std::string body);
-  // Back on the session thread: counts the bytes and yields the reply.
+  Fetched fetch(const std::string& target, std::string body, const HeaderList& extra = {});
+  // Back on the session thread: counts the bytes, names a hub reset behind a
+  // 409, and yields the reply.
   Result<HttpResponse> settle(Fetched fetched);
-  std::string encode_batch(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
-                           std::int64_t clock_offset_ms) const;
+  Result<HttpResponse> exchange(const std::string& target, std::string body, const HeaderList& extra = {});
+  // Records the hub's rejections in a batch (after, last] and moves the acknowledged sequence.
+  Status commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last);
+  Status repush_into(SyncStats& stats, const std::string& agreed_epoch);
+  // An encoded push request of `entries` with the device's report.
+  std::string push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
+                        std::int64_t clock_offset_ms) const;
   Status check_epoch(const std::string& epoch);
+  // After a 409: hub_epoch_changed if the hub's health names another epoch, else Ok.
+  Status epoch_behind_refusal();
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
   Status push_into(SyncStats& stats);
-  Status pull_into(SyncStats& stats);
+  Status pull_into(SyncStats& stats, std::string_view cursor_key = kPullCursorKey);
 
   Database* db_;
   Transport* transport_;
@@ -117,5 +170,10 @@ class Replicator {
 
 // Turns a non-200 hub reply into a classified Status (shared with hallctl's probes).
 Status status_from_hub_reply(const HttpResponse& response);
+// Ok for a 200 carrying a protocol message; otherwise the classified error.
+Status check_protocol_reply(const HttpResponse& response);
+// A protocol POST with the device's credentials.
+HttpRequest protocol_request(const std::string& target, std::string body, const DeviceCredentials& credentials,
+                             int version);
 
 }  // namespace hallsync

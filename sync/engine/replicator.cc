@@ -12,14 +12,15 @@
 #include "sync/protocol/messages.h"
 
 namespace hallsync {
-namespace {
 
-std::int64_t epoch_number(const std::string& hex) {
+std::int64_t hub_epoch_value(const std::string& hex) {
   // The epoch is 16 hex digits; kept as its 64-bit value in sync_state.
   return static_cast<std::int64_t>(std::stoull(hex, nullptr, 16));
 }
 
-}  // namespace
+bool is_hub_epoch(const std::string& epoch) {
+  return epoch.size() == 16 && epoch.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 Status status_from_hub_reply(const HttpResponse& r) {
   std::string code = "http_" + std::to_string(r.status), message = "hub answered HTTP " + std::to_string(r.status);
@@ -32,14 +33,30 @@ Status status_from_hub_reply(const HttpResponse& r) {
   return Status::protocol(message).with_code(code);
 }
 
-Replicator::Fetched Replicator::fetch(const std::string& target, std::string body) {
+HttpRequest protocol_request(const std::string& target, std::string body, const DeviceCredentials& credentials,
+                             int version) {
   HttpRequest req;
   req.target = target;
   req.headers = {{"Content-Type", protocol::kContentType},
-                 {protocol::kVersionHeader, std::to_string(options_.protocol_version)},
-                 {"X-Hallsync-Device", credentials_.device_id},
-                 {"Authorization", "Bearer " + credentials_.token}};
+                 {protocol::kVersionHeader, std::to_string(version)},
+                 {"X-Hallsync-Device", credentials.device_id},
+                 {"Authorization", "Bearer " + credentials.token}};
   req.body = std::move(body);
+  return req;
+}
+
+Status check_protocol_reply(const HttpResponse& res) {
+  if (res.status != 200) return status_from_hub_reply(res);
+  if (res.header("Content-Type") != protocol::kContentType)
+    return Status::protocol("hub answered 200 with content type '" + res.header("Content-Type") +
+                            "' instead of a protocol message")
+        .with_code("bad_content_type");
+  return Status::ok();
+}
+
+Replicator::Fetched Replicator::fetch(const std::string& target, std::string body, const HeaderList& extra) {
+  HttpRequest req = protocol_request(target, std::move(body), credentials_, options_.protocol_version);
+  req.headers.insert(req.headers.end(), extra.begin(), extra.end());
   Fetched f;
   std::uint64_t sent = transport_->bytes_sent(), received = transport_->bytes_received();
   f.sent_ms = clock_->now_ms();
@@ -49,12 +66,11 @@ Replicator::Fetched Replicator::fetch(const std::string& target, std::string bod
   f.bytes_received = transport_->bytes_received() - received;
   if (!res) {
     f.response = res.status();
-  } else if (res->status != 200) {
-    f.response = status_from_hub_reply(*res);
-  } else if (res->header("Content-Type") != protocol::kContentType) {
-    f.response = Status::protocol("hub answered 200 with content type '" + res->header("Content-Type") +
-                                  "' instead of a protocol message")
-                     .with_code("bad_content_type");
+    return f;
+  }
+  f.http_status = res->status;
+  if (Status s = check_protocol_reply(*res); !s.is_ok()) {
+    f.response = s;
   } else {
     f.response = std::move(res);
   }
@@ -66,19 +82,41 @@ Result<HttpResponse> Replicator::settle(Fetched fetched) {
     current_->bytes_sent += fetched.bytes_sent;
     current_->bytes_received += fetched.bytes_received;
   }
+  if (fetched.http_status == 409) HALLSYNC_RETURN_IF_ERROR(epoch_behind_refusal());
   return std::move(fetched.response);
 }
 
+Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body, const HeaderList& extra) {
+  return settle(fetch(target, std::move(body), extra));
+}
+
+Status Replicator::epoch_behind_refusal() {
+  // A hub reset since the last session answers the device's next push with
+  // sequence_gap (it never saw this device): name the real cause instead.
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t known, read_sync_value(*db_, kHubEpochKey, 0));
+  if (known == 0) return Status::ok();
+  HttpRequest health;
+  health.method = "GET";
+  health.target = "/v1/health";
+  auto res = transport_->exchange(health);
+  if (!res || res->status != 200) return Status::ok();  // the refusal itself is reported
+  auto j = nlohmann::json::parse(res->body, nullptr, false);
+  if (!j.is_object() || !j.contains("epoch") || !j["epoch"].is_string()) return Status::ok();
+  std::string epoch = j["epoch"].get<std::string>();
+  if (!is_hub_epoch(epoch) || hub_epoch_value(epoch) == known) return Status::ok();
+  return check_epoch(epoch);
+}
+
 Status Replicator::check_epoch(const std::string& epoch) {
-  if (epoch.size() != 16 || epoch.find_first_not_of("0123456789abcdef") != std::string::npos)
+  if (!is_hub_epoch(epoch))
     return Status::protocol("hub sent a malformed epoch").with_code("malformed");
   HALLSYNC_ASSIGN_OR_RETURN(std::int64_t known, read_sync_value(*db_, kHubEpochKey, 0));
   if (known == 0) {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kHubEpochKey, epoch_number(epoch)));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kHubEpochKey, hub_epoch_value(epoch)));
     return txn.commit();
   }
-  if (known != epoch_number(epoch))
+  if (known != hub_epoch_value(epoch))
     return Status::protocol("the hub was reset or restored (its epoch changed); nothing was exchanged. "
                             "A technician must run `hallctl resync` to reconcile this device with it")
         .with_code("hub_epoch_changed");
@@ -94,8 +132,8 @@ void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::i
   }
 }
 
-std::string Replicator::encode_batch(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
-                                     std::int64_t clock_offset_ms) const {
+std::string Replicator::push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
+                                  std::int64_t clock_offset_ms) const {
   protocol::PushRequest req;
   req.device_id = credentials_.device_id;
   req.entries.reserve(entries.size());
@@ -110,7 +148,7 @@ Status Replicator::push_into(SyncStats& stats) {
   HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
   HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
                                                           options_.push_batch_bytes));
-  std::string body = encode_batch(entries, outbox, stats.clock_offset_ms);
+  std::string body = push_body(entries, outbox, stats.clock_offset_ms);
   while (!entries.empty()) {
     std::int64_t last = entries.back().seq;
     // The next batch is read now and compressed on a worker while this one is
@@ -125,7 +163,7 @@ Status Replicator::push_into(SyncStats& stats) {
       next_outbox.pending = next_outbox.last_seq - last;
       next_outbox.oldest_pending_ms = next_entries.front().created_ms;
       next_body = std::async(std::launch::async, [this, &next_entries, &next_outbox, offset = stats.clock_offset_ms] {
-        return encode_batch(next_entries, next_outbox, offset);
+        return push_body(next_entries, next_outbox, offset);
       });
     }
     crash_point("push.before_send");
@@ -145,21 +183,7 @@ Status Replicator::push_into(SyncStats& stats) {
                               std::to_string(outbox.last_seq) + ": this store is older than what the hub has seen; "
                               "run `hallctl resync --rebuild`")
           .with_code("hub_ahead");
-    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-    for (const auto& r : res.rejected) {
-      if (r.seq <= outbox.acknowledged_through || r.seq > last)
-        return Status::protocol("hub rejected sequence " + std::to_string(r.seq) + " which was not in the batch")
-            .with_code("malformed");
-      HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT OR REPLACE INTO sync_rejections (seq, reason, reported_ms)"
-                                                        " VALUES (?, ?, ?)"));
-      stmt.bind(1, r.seq).bind(2, r.reason).bind(3, clock_->now_ms());
-      HALLSYNC_RETURN_IF_ERROR(stmt.run());
-    }
-    HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
-    crash_point("push.before_ack_commit");
-    HALLSYNC_RETURN_IF_ERROR(txn.commit());
-    crash_point("push.after_ack_commit");
+    HALLSYNC_RETURN_IF_ERROR(commit_batch(res.rejected, outbox.acknowledged_through, last));
     stats.pushed += static_cast<std::int64_t>(entries.size());
     stats.rejected += static_cast<std::int64_t>(res.rejected.size());
     ++stats.push_batches;
@@ -171,8 +195,28 @@ Status Replicator::push_into(SyncStats& stats) {
   return Status::ok();
 }
 
-Status Replicator::pull_into(SyncStats& stats) {
-  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, kPullCursorKey, 0));
+Status Replicator::commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last) {
+  ChangeLog log(*db_);
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  for (const auto& r : rejected) {
+    if (r.seq <= after || r.seq > last)
+      return Status::protocol("hub rejected sequence " + std::to_string(r.seq) + " which was not in the batch")
+          .with_code("malformed");
+    HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("INSERT OR REPLACE INTO sync_rejections (seq, reason, reported_ms)"
+                                                      " VALUES (?, ?, ?)"));
+    stmt.bind(1, r.seq).bind(2, r.reason).bind(3, clock_->now_ms());
+    HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  }
+  HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, current_ ? current_->clock_offset_ms : 0));
+  crash_point("push.before_ack_commit");
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  crash_point("push.after_ack_commit");
+  return Status::ok();
+}
+
+Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t cursor, read_sync_value(*db_, cursor_key, 0));
   auto request_page = [this](std::int64_t from) {
     protocol::PullRequest req{credentials_.device_id, from, options_.pull_page, options_.include_own};
     crash_point("pull.before_send");
@@ -211,7 +255,7 @@ Status Replicator::pull_into(SyncStats& stats) {
       changes.push_back({c.hub_seq, std::move(c.collection), std::move(c.doc_key), std::move(c.payload)});
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
     HALLSYNC_RETURN_IF_ERROR(sink_->apply(txn, changes));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kPullCursorKey, res.next_cursor));
+    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, cursor_key, res.next_cursor));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
     crash_point("pull.mid_page");
     HALLSYNC_RETURN_IF_ERROR(txn.commit());

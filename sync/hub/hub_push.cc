@@ -2,6 +2,7 @@
 // transaction with the device's high-water mark; invalid entries are recorded
 // as rejected (never silently dropped); first receipt of a case assigns its
 // platform case number.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <unordered_map>
@@ -41,12 +42,20 @@ Result<std::string> case_hall(Database& db, const std::string& case_id) {
 
 Result<protocol::PushResponse> HubService::push(const std::string& device_id, const protocol::PushRequest& req) {
   auto before = counters();
-  auto res = apply_push(device_id, req);
+  auto res = apply_push(device_id, req, /*repair=*/false);
   if (!res) restore(before);  // the transaction rolled back; so must the counters
   return res;
 }
 
-Result<protocol::PushResponse> HubService::apply_push(const std::string& device_id, const protocol::PushRequest& req) {
+Result<protocol::PushResponse> HubService::repair_push(const std::string& device_id, const protocol::PushRequest& req) {
+  auto before = counters();
+  auto res = apply_push(device_id, req, /*repair=*/true);
+  if (!res) restore(before);
+  return res;
+}
+
+Result<protocol::PushResponse> HubService::apply_push(const std::string& device_id, const protocol::PushRequest& req,
+                                                     bool repair) {
   if (req.device_id != device_id)
     return Status::auth("push names device " + req.device_id + " but is signed by " + device_id).with_code("forbidden");
   if (req.entries.size() > protocol::kMaxPushEntries) return Status::protocol("batch too large").with_code("too_large");
@@ -66,14 +75,19 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
   std::int64_t last_hub_seq = 0;
 
   for (const auto& entry : req.entries) {
-    if (entry.seq <= device.high_water) continue;  // a resend: already applied
-    if (entry.seq != device.high_water + 1) {
+    if (repair) {
+      // Every entry is judged by its event id below (an event already held is a
+      // no-op); the mark never moves back, so the normal path stays exactly-once.
+      if (entry.seq < 1) return Status::protocol("repair entry with sequence " + std::to_string(entry.seq)).with_code("malformed");
+    } else if (entry.seq <= device.high_water) {
+      continue;  // a resend: already applied
+    } else if (entry.seq != device.high_water + 1) {
       return Status::conflict("sequence gap from " + device_id + ": expected " + std::to_string(device.high_water + 1) +
                               ", got " + std::to_string(entry.seq) + "; the hub holds everything up to " +
                               std::to_string(device.high_water))
           .with_code("sequence_gap");
     }
-    device.high_water = entry.seq;
+    device.high_water = std::max(device.high_water, entry.seq);
     std::string reason;
     std::string hall;  // the hall of the event's case, if the hub already lists it
     schema::CaseEvent event;

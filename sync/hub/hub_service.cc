@@ -194,8 +194,8 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
     return r;
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
-  bool is_digest = request.target == "/v1/digests";
-  if (!is_push && !is_pull && !is_digest) return json_error(404, "not_found", "no such endpoint: " + request.target);
+  bool is_digest = request.target == "/v1/digests", is_repush = request.target == "/v1/repush";
+  if (!is_push && !is_pull && !is_digest && !is_repush) return json_error(404, "not_found", "no such endpoint: " + request.target);
   if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
   std::string version_text = request.header_value(protocol::kVersionHeader);
   int version = version_text.size() == 1 && std::isdigit(static_cast<unsigned char>(version_text[0])) ? version_text[0] - '0' : 0;
@@ -210,10 +210,18 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
   HttpResponse ok;
   ok.status = 200;
   ok.headers = {{"Content-Type", protocol::kContentType}, {protocol::kVersionHeader, std::to_string(version)}};
-  if (is_push) {
+  if (is_repush) {
+    // Repair mode (hallctl resync --repush): only against the epoch the device
+    // agreed to, so a hub restored in between is noticed, never written to blindly.
+    std::string expected = request.header_value(protocol::kExpectedEpochHeader);
+    if (expected != epoch_)
+      return json_error(409, "epoch_mismatch", "repair push expects hub epoch '" + expected + "' but this hub's epoch is " +
+                                                   epoch_ + "; probe the hub again and agree to its epoch");
+  }
+  if (is_push || is_repush) {
     auto req = protocol::decode_push_request(request.body, version);
     if (!req) return json_error(400, req.status().code(), req.status().message());
-    auto res = push(*device, *req);
+    auto res = is_push ? push(*device, *req) : repair_push(*device, *req);
     if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
     ok.body = protocol::encode(*res, version);
   } else if (is_digest) {

@@ -62,6 +62,10 @@ class HubService {
 
   // Direct entry points (the HTTP layer decodes to these; tests call them too).
   Result<protocol::PushResponse> push(const std::string& device_id, const protocol::PushRequest& request);
+  // Repair mode (POST /v1/repush): the same validation, but entries are kept
+  // or skipped by event id, not by the device's high-water mark, so events the
+  // hub lost come back; the high-water mark only ever grows.
+  Result<protocol::PushResponse> repair_push(const std::string& device_id, const protocol::PushRequest& request);
   Result<protocol::PullResponse> pull(const std::string& device_id, const protocol::PullRequest& request);
   Result<protocol::DigestResponse> digest_reply(const std::string& device_id, const protocol::DigestRequest& request);
 
@@ -98,7 +102,8 @@ class HubService {
     hub_seq_counter_ = c.hub_seq;
     case_no_counter_ = c.case_no;
   }
-  Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request);
+  Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request,
+                                            bool repair);
 
   std::unique_ptr<Database> db_;
   const Clock* clock_;

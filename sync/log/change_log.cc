@@ -95,3 +95,27 @@ Status write_sync_value(Transaction& txn, std::string_view name, std::int64_t va
 }
 
 }  // namespace hallsync
+
+namespace hallsync {
+
+Status ChangeLog::restore_entry(Transaction& txn, const OutboxEntry& e) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO change_log (seq, collection, doc_key, hlc, payload,"
+                                                        " created_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+  stmt.bind(1, e.seq).bind(2, e.collection).bind(3, e.doc_key).bind(4, static_cast<std::int64_t>(e.hlc.value))
+      .bind_blob(5, e.payload.data(), e.payload.size()).bind(6, e.created_ms);
+  return stmt.run();
+}
+
+Status ChangeLog::reserve_through(Transaction& txn, std::int64_t seq) {
+  // AUTOINCREMENT continues after max(sqlite_sequence.seq, max(seq)); the row
+  // exists once anything was ever appended.
+  HALLSYNC_ASSIGN_OR_RETURN(auto up, txn.db().prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'change_log'"));
+  up.bind(1, seq);
+  HALLSYNC_RETURN_IF_ERROR(up.run());
+  if (txn.db().changes() > 0) return Status::ok();
+  HALLSYNC_ASSIGN_OR_RETURN(auto ins, txn.db().prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('change_log', ?)"));
+  ins.bind(1, seq);
+  return ins.run();
+}
+
+}  // namespace hallsync

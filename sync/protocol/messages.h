@@ -23,6 +23,8 @@ constexpr std::size_t kMaxFieldBytes = 1024 * 1024;
 
 constexpr const char* kContentType = "application/x-hallsync";
 constexpr const char* kVersionHeader = "X-Hallsync-Protocol";
+// Header of a repair push (/v1/repush) naming the hub epoch the device agreed to.
+constexpr const char* kExpectedEpochHeader = "X-Hallsync-Expected-Epoch";
 
 struct PushEntry {
   std::int64_t seq = 0;

@@ -1,5 +1,6 @@
 // hallctl: the technician's tool: configure the hub link, a one-shot sync,
-// explain one case's sync state, verify the hall against the hub.
+// explain one case's sync state, verify the hall against the hub, doctor,
+// sync log, resync (repair) and a diagnostics bundle.
 #include <CLI/CLI.hpp>
 
 #include "tools/hallctl/ctl_commands.h"
@@ -13,6 +14,10 @@ int main(int argc, char** argv) {
   add_sync_command(app, set);
   add_explain_command(app, set);
   add_verify_command(app, set);
+  add_doctor_command(app, set);
+  add_log_command(app, set);
+  add_resync_command(app, set);
+  add_export_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "client/daemon/sync_history.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/case_change_sink.h"
 #include "client/store/case_repository.h"
@@ -61,6 +62,7 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
         std::cerr << (tty ? "\r" : "") << "pushed " << s.pushed << "  pulled " << s.pulled << "  sent " << s.bytes_sent
                   << " B  received " << s.bytes_received << " B" << (tty ? "" : "\n") << std::flush;
       };
+      std::int64_t started_ms = SystemClock::instance().now_ms();
       auto result = replicator.sync();
       std::mt19937 rng(std::random_device{}());
       RetryPolicy backoff;
@@ -73,6 +75,11 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
       }
       if (tty) std::cerr << "\n";
       const SyncStats& s = replicator.last_stats();
+      // A session by hand is a session: it belongs in the history halld keeps.
+      Status recorded = client::daemon::record_sync_run(
+          (*store)->db(), client::daemon::make_run_record(started_ms, SystemClock::instance().now_ms(), s,
+                                                          result ? Status::ok() : result.status()));
+      if (!recorded.is_ok()) std::cerr << "warning: session not recorded in the sync history: " << recorded.to_string() << "\n";
       if (set.json) {
         nlohmann::json j = {{"ok", result.is_ok()},     {"pushed", s.pushed},
                             {"rejected", s.rejected},   {"pulled", s.pulled},

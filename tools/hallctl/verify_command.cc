@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "client/diagnostics/diagnostics_bundle.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/verification.h"
 #include "tools/hallctl/ctl_commands.h"

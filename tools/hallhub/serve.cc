@@ -2,6 +2,7 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include <boost/asio/ip/address.hpp>
@@ -22,6 +23,18 @@ bool is_loopback(const std::string& listen) {
   return !ec && addr.is_loopback();
 }
 
+// TEST ONLY: HALLHUB_TEST_CLOCK_OFFSET_MS shifts the hub's clock, so tests can
+// show a hall's clock check against a hub hours off. Announced on stderr.
+const Clock& hub_clock() {
+  static const OffsetClock clock = [] {
+    const char* text = std::getenv("HALLHUB_TEST_CLOCK_OFFSET_MS");
+    std::int64_t offset = text ? std::strtoll(text, nullptr, 10) : 0;
+    if (offset != 0) std::cerr << "hallhub: TEST ONLY: clock shifted by " << offset << " ms" << std::endl;
+    return OffsetClock(SystemClock::instance(), offset);
+  }();
+  return clock;
+}
+
 }  // namespace
 
 std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir) {
@@ -30,7 +43,7 @@ std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir) {
     report_error(Status::validation("--data-dir is required"));
     return nullptr;
   }
-  auto hub = hub::HubService::open(data_dir, SystemClock::instance(), policy);
+  auto hub = hub::HubService::open(data_dir, hub_clock(), policy);
   if (!hub) {
     report_error(hub.status());
     return nullptr;
