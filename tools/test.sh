@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is needed, builds, runs every test.
+# The README's test command: installs what is needed, builds, runs every test;
+# then builds the whole suite again with AddressSanitizer + UndefinedBehavior-
+# Sanitizer (build-asan/) and runs it there too. CI runs exactly this.
+#   HALLSYNC_SKIP_SANITIZERS=1   skip the second build (a quicker local run)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HALLSYNC_BUILD_DIR:-$root/build}
 bash "$root/tools/setup.sh"
-cd "$build"
-ctest --output-on-failure -j"$(nproc)" --timeout 600
+(cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+
+if [ "${HALLSYNC_SKIP_SANITIZERS:-0}" != 1 ]; then
+  asan=$root/build-asan
+  echo "== the same suite under ASan + UBSan ($asan)"
+  HALLSYNC_BUILD_DIR=$asan HALLSYNC_CMAKE_ARGS="-DHALLSYNC_SANITIZE=ON" bash "$root/tools/setup.sh"
+  # Any sanitizer report fails the test that produced it.
+  (cd "$asan" && ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j"$(nproc)" --timeout 900)
+fi

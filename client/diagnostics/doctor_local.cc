@@ -64,24 +64,26 @@ Check check_database(const std::string& data_dir, std::unique_ptr<Database>& db)
     return c;
   }
   db = std::move(opened).value();
-  auto check = db->prepare("PRAGMA quick_check");
   std::string first;
   int problems = 0;
-  if (!check) {
-    first = check.status().message();
-    problems = 1;
-  } else {
-    for (;;) {
-      auto row = check->step();
-      if (!row) {
-        first = row.status().message();
-        ++problems;
-        break;
+  {  // the statement must be gone before a damaged store is closed below
+    auto check = db->prepare("PRAGMA quick_check");
+    if (!check) {
+      first = check.status().message();
+      problems = 1;
+    } else {
+      for (;;) {
+        auto row = check->step();
+        if (!row) {
+          first = row.status().message();
+          ++problems;
+          break;
+        }
+        if (!*row) break;
+        std::string line = check->column_text(0);
+        if (line == "ok") continue;
+        if (problems++ == 0) first = line;
       }
-      if (!*row) break;
-      std::string line = check->column_text(0);
-      if (line == "ok") continue;
-      if (problems++ == 0) first = line;
     }
   }
   if (problems > 0) {
