@@ -23,10 +23,19 @@ echo "machine: $machine; $started"
 
 # Runs one benchmark: its table to the terminal, its figures into $out.
 bench() {
-  local title=$1
+  local title=$1 err
   shift
   echo "== $title"
-  "$@" 2>> "$out"
+  err=$(mktemp)
+  # Only the figures (JSON lines) go into $out; a benchmark's own log lines
+  # (halld logs to stderr) are shown only if it fails.
+  if ! "$@" 2> "$err"; then
+    grep -v '^{' "$err" >&2 || true
+    rm -f "$err"
+    return 1
+  fi
+  grep '^{' "$err" >> "$out" || true
+  rm -f "$err"
 }
 
 # sync_bench reports one run per process: run it $runs times and fold the
