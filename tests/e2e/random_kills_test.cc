@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <deque>
+#include <sstream>
 #include <random>
 #include <set>
 #include <string>
@@ -68,6 +70,19 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
 
   std::set<std::string> told;  // acceptance numbers a clerk saw
   long kills = 0;
+  std::deque<std::string> recent;  // the last rounds, shown with any failure
+  auto journal = [&](long round, const char* what, const std::string& crash_at, int kill_after_ms, int status) {
+    std::ostringstream line;
+    line << "round " << round << ": " << what << " crash_at=" << (crash_at.empty() ? "-" : crash_at)
+         << " kill_after_ms=" << kill_after_ms << " -> status " << status;
+    recent.push_back(line.str());
+    if (recent.size() > 20) recent.pop_front();
+  };
+  auto recent_text = [&] {
+    std::string out;
+    for (const auto& l : recent) out += l + "\n";
+    return out;
+  };
   for (long round = 0; round < rounds; ++round) {
     int what = static_cast<int>(rng() % 10);
     std::string crash_at;
@@ -79,32 +94,40 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
                                        "--id-number", "360704198503120023", "--phone", "13907971234",
                                        "--all-materials", "--json", "--data-dir", dir.file("hall"), "--clerk", "c001"};
       Run r = run_maybe_killed(argv, crash_at, kill_after_ms);
+      journal(round, "intake", crash_at, kill_after_ms, r.status);
       if (r.status == 0) {
         told.insert(json::parse(r.out)["acceptance_no"].get<std::string>());
       } else {
         // Only a kill may stop a registration here; anything else is a failure to see.
-        INFO(r.out);
+        INFO(r.out << "\nlast rounds:\n" << recent_text());
         REQUIRE((crash_at.size() > 0 || kill_after_ms > 0));
         ++kills;
       }
     } else if (what < 9) {  // a sync session
       if (chance(40)) crash_at = pick(sync_points);
       else if (chance(40)) kill_after_ms = 1 + static_cast<int>(rng() % 80);
-      if (run_maybe_killed(sync_cmd, crash_at, kill_after_ms).status != 0) ++kills;
+      int status = run_maybe_killed(sync_cmd, crash_at, kill_after_ms).status;
+      journal(round, "sync", crash_at, kill_after_ms, status);
+      if (status != 0) ++kills;
     } else {  // the hub dies during a session and comes back
       hub.stop();
-      hub.start(listen, {"HALLSYNC_CRASH_AT=" + pick(hub_points)});
-      (void)run_command(sync_cmd);
-      if (hub.server->stop() == -SIGKILL) ++kills;
+      crash_at = pick(hub_points);
+      hub.start(listen, {"HALLSYNC_CRASH_AT=" + crash_at});
+      int status = run_command(sync_cmd).status;
+      bool hub_killed = hub.server->stop() == -SIGKILL;
+      journal(round, hub_killed ? "hub killed during sync" : "hub survived sync", crash_at, 0, status);
+      if (hub_killed) ++kills;
       hub.server.reset();
       hub.start(listen);
     }
   }
 
+  INFO("last rounds:\n" << recent_text());
   // Quiescence: sync until nothing moves.
   json moved;
   for (int i = 0; i < 5; ++i) {
     Run r = run_command({HALLCTL_BINARY, "sync", "--json", "--data-dir", dir.file("hall")});
+    INFO(r.out);
     REQUIRE(r.status == 0);
     moved = json::parse(r.out.substr(r.out.find('{')));
     if (moved["pushed"] == 0 && moved["pulled"] == 0) break;
