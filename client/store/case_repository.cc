@@ -159,7 +159,7 @@ Result<int> CaseRepository::apply_remote(Transaction& txn, std::vector<ReceivedE
   for (auto& r : received) {
     auto [it, first_in_page] = cases.try_emplace(r.event.case_id);
     if (first_in_page) {
-      HALLSYNC_ASSIGN_OR_RETURN(it->second.had_history, has_events(r.event.case_id));
+      HALLSYNC_ASSIGN_OR_RETURN(it->second.had_history, holds_case(r.event.case_id));
     }
     // Already held (re-pull, or an event this device made): the insert is a no-op.
     HALLSYNC_RETURN_IF_ERROR(insert_event(txn, r.event, r.body, /*skip_existing=*/true));
@@ -181,12 +181,6 @@ Result<int> CaseRepository::apply_remote(Transaction& txn, std::vector<ReceivedE
   }
   if (fresh) HALLSYNC_RETURN_IF_ERROR(store_->persist_hlc(txn));
   return fresh;
-}
-
-Result<bool> CaseRepository::has_events(const std::string& case_id) {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT 1 FROM case_events WHERE case_id = ? LIMIT 1"));
-  stmt.bind(1, case_id);
-  return stmt.step();
 }
 
 Status CaseRepository::insert_event(Transaction& txn, const schema::CaseEvent& e, std::string_view body,

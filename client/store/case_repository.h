@@ -95,7 +95,6 @@ class CaseRepository {
   Result<CaseView> append_local(Transaction& txn, const std::string& case_id, std::vector<schema::CaseEvent> drafts,
                                 bool keep_times = false);
   Status insert_event(Transaction& txn, const schema::CaseEvent& e, std::string_view body, bool skip_existing = false);
-  Result<bool> has_events(const std::string& case_id);
   Status refresh_case_row(Transaction& txn, const CaseView& view);
   HallStore* store_;
 };
