@@ -214,7 +214,7 @@ Status SyncScheduler::run_session() {
   SyncStats stats;
   Status outcome = [&]() -> Status {
     if (!store_) {
-      auto opened = HallStore::open(options_.data_dir, SystemClock::instance());
+      auto opened = HallStore::open(options_.data_dir, SystemClock::instance(), WriterRank::Background);
       if (!opened) return opened.status();
       store_ = std::move(opened).value();
     }

@@ -74,7 +74,7 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   }
   std::unique_ptr<HallStore> store;
   if (has_store) {
-    auto opened = HallStore::open(req.data_dir, clock);
+    auto opened = HallStore::open(req.data_dir, clock, WriterRank::Background);
     if (opened) {
       store = std::move(opened).value();
     } else if (req.mode != ResyncMode::Rebuild || !req.identity) {

@@ -14,7 +14,11 @@ std::string db_path(const std::string& dir) { return (std::filesystem::path(dir)
 
 // Commits never checkpoint the WAL themselves (#2: intake p99); a background
 // thread does, and the store checkpoints once more when it closes.
-constexpr DatabaseOptions kStoreOptions{.read_only = false, .create = true, .busy_timeout_ms = 5000, .auto_checkpoint = false};
+constexpr DatabaseOptions kStoreOptions{.read_only = false,
+                                       .create = true,
+                                       .busy_timeout_ms = 5000,
+                                       .auto_checkpoint = false,
+                                       .writer_rank = WriterRank::Foreground};
 constexpr auto kCheckpointInterval = std::chrono::milliseconds(500);
 
 Status validate_identity(const HallIdentity& id) {
@@ -63,10 +67,14 @@ Result<std::unique_ptr<HallStore>> HallStore::init(const std::string& data_dir, 
   return store;
 }
 
-Result<std::unique_ptr<HallStore>> HallStore::open(const std::string& data_dir, const Clock& clock) {
+Result<std::unique_ptr<HallStore>> HallStore::open(const std::string& data_dir, const Clock& clock,
+                                                   WriterRank rank) {
   if (!std::filesystem::exists(db_path(data_dir)))
     return Status::not_found("数据目录 " + data_dir + " 中没有大厅数据库，请先运行 hall init");
-  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(db_path(data_dir), [] { auto o = kStoreOptions; o.create = false; return o; }()));
+  DatabaseOptions options = kStoreOptions;
+  options.create = false;
+  options.writer_rank = rank;
+  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(db_path(data_dir), options));
   HALLSYNC_RETURN_IF_ERROR(migrate_hall_database(*db));
   std::unique_ptr<HallStore> store(new HallStore(std::move(db), data_dir, clock));
   HALLSYNC_RETURN_IF_ERROR(store->load());

@@ -31,7 +31,10 @@ class HallStore {
   static Result<std::unique_ptr<HallStore>> init(const std::string& data_dir, const HallIdentity& identity,
                                                  const Clock& clock);
   // Opens an existing store, migrating it forward; refuses a newer schema.
-  static Result<std::unique_ptr<HallStore>> open(const std::string& data_dir, const Clock& clock);
+  // Clerks' writes (the default) go before a Background store's (sync) when
+  // both wait for the file's write lock: see WriterRank.
+  static Result<std::unique_ptr<HallStore>> open(const std::string& data_dir, const Clock& clock,
+                                                 WriterRank rank = WriterRank::Foreground);
 
   ~HallStore();
   HallStore(const HallStore&) = delete;

@@ -18,6 +18,15 @@ struct sqlite3_stmt;
 namespace hallsync {
 
 class Database;
+namespace storage {
+class WriterPriority;
+}
+
+// Who waits for whom when two connections want the write lock of one file.
+// Foreground writers (a clerk's registration) go before background ones (sync
+// pages and acknowledgements), across threads and processes; Unranked (the
+// hub, tools) takes SQLite's first-come order.
+enum class WriterRank { Unranked, Foreground, Background };
 
 // A prepared statement borrowed from the connection's cache; returned (reset,
 // bindings cleared) when this handle is destroyed. Parameter indexes start at 1.
@@ -68,6 +77,7 @@ struct DatabaseOptions {
   // index pages from the OS (#3: push/pull throughput).
   int cache_kib = 16 * 1024;
   std::int64_t mmap_bytes = 0;  // memory-mapped reads (the hub uses them)
+  WriterRank writer_rank = WriterRank::Unranked;
 };
 
 class Database {
@@ -96,11 +106,13 @@ class Database {
 
  private:
   friend class Statement;
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  friend class Transaction;
+  Database(sqlite3* db, std::string path);
   void give_back(std::string sql, sqlite3_stmt* stmt);
   sqlite3* db_;
   std::string path_;
   std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
+  std::unique_ptr<storage::WriterPriority> priority_;
 };
 
 // BEGIN IMMEDIATE on construction; rolls back in the destructor unless committed.

@@ -1,6 +1,8 @@
 // SQLite connection, statement cache and error translation.
 #include "sync/api/database.h"
 
+#include "sync/storage/writer_priority.h"
+
 #include <chrono>
 #include <cstdint>
 #include <thread>
@@ -160,8 +162,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Databa
   if (!options.read_only) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
   if (!options.read_only && !options.auto_checkpoint) pragmas += "PRAGMA wal_autocheckpoint=0;";
   HALLSYNC_RETURN_IF_ERROR(db->exec_script(pragmas));
+  if (!options.read_only && options.writer_rank != WriterRank::Unranked)
+    db->priority_ = std::make_unique<storage::WriterPriority>(path, options.writer_rank);
   return db;
 }
+
+Database::Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 Database::~Database() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
@@ -217,7 +223,10 @@ Status Database::last_error(std::string_view context) const {
 // ---- Transaction ----
 
 Result<Transaction> Transaction::begin(Database& db) {
-  HALLSYNC_RETURN_IF_ERROR(db.exec_script("BEGIN IMMEDIATE"));
+  if (db.priority_) db.priority_->before_begin();
+  Status begun = db.exec_script("BEGIN IMMEDIATE");
+  if (db.priority_) db.priority_->after_begin();
+  HALLSYNC_RETURN_IF_ERROR(begun);
   return Transaction(db);
 }
 

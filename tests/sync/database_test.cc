@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "sync/api/database.h"
 #include "tests/support/temp_dir.h"
 
@@ -98,4 +102,56 @@ TEST_CASE("Opening a file that is not a database reports damage", "[sync][storag
   REQUIRE_FALSE(s.is_ok());
   CHECK(s.kind() == ErrorKind::Storage);
   CHECK(s.message().find("damaged") != std::string::npos);
+}
+
+namespace {
+// Background writer: back-to-back transactions, each inserting `who`, the
+// first held long enough for a clerk to queue behind it; stops when told.
+void write_back_to_back(Database& db, std::atomic<bool>& first_holding, std::atomic<bool>& stop) {
+  for (int i = 0; i < 500 && !stop; ++i) {
+    auto txn = Transaction::begin(db);
+    REQUIRE(txn.is_ok());
+    auto ins = db.prepare("INSERT INTO t (name) VALUES ('sync')");
+    REQUIRE(ins->run().is_ok());
+    if (i == 0) {
+      first_holding = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    REQUIRE(txn->commit().is_ok());
+  }
+}
+}  // namespace
+
+TEST_CASE("A clerk's write waiting for the lock goes before the sync's next transaction", "[sync][storage]") {
+  test::TempDir dir;
+  const std::string path = dir.file("a.db");
+  DatabaseOptions sync_options, clerk_options;
+  sync_options.writer_rank = WriterRank::Background;
+  clerk_options.writer_rank = WriterRank::Foreground;
+  auto sync_db = Database::open(path, sync_options);
+  REQUIRE(sync_db.is_ok());
+  REQUIRE(apply_migrations(**sync_db, two_steps(), "test").is_ok());
+  auto clerk_db = Database::open(path, clerk_options);
+  REQUIRE(clerk_db.is_ok());
+
+  std::atomic<bool> first_holding{false}, clerk_done{false};
+  std::thread sync([&] { write_back_to_back(**sync_db, first_holding, clerk_done); });
+  while (!first_holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    auto txn = Transaction::begin(**clerk_db);  // queues behind the sync's first transaction
+    REQUIRE(txn.is_ok());
+    REQUIRE((*clerk_db)->prepare("INSERT INTO t (name) VALUES ('clerk')")->run().is_ok());
+    REQUIRE(txn->commit().is_ok());
+  }
+  clerk_done = true;
+  sync.join();
+
+  // SQLite alone hands the lock to whoever asks first after a commit, and the
+  // sync asks at once: the clerk would wait out many of its transactions.
+  auto before = (*clerk_db)->prepare(
+      "SELECT count(*) FROM t WHERE name = 'sync' AND id < (SELECT id FROM t WHERE name = 'clerk')");
+  REQUIRE(*before->step());
+  CHECK(before->column_int(0) <= 2);
 }

@@ -49,7 +49,7 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
   cmd->add_flag("--json", set.json, "JSON output");
   cmd->callback([&set, retries] {
     set.action = [&set, retries] {
-      auto store = client::HallStore::open(set.data_dir, SystemClock::instance());
+      auto store = client::HallStore::open(set.data_dir, SystemClock::instance(), WriterRank::Background);
       if (!store) return ctl_error(store.status());
       auto link = client::load_hub_link(set.data_dir);
       if (!link) return ctl_error(link.status());
