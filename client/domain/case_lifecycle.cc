@@ -45,6 +45,15 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::ProcedureResumed: return "特别程序结束";
     case EventKind::PlatformNumberAssigned: return "登记平台办件编号";
     case EventKind::ConflictResolved: return "处理冲突";
+    case EventKind::StaffRegistered: return "人员名册登记";
+    case EventKind::PostDefined: return "岗位设置";
+    case EventKind::AbsenceStarted: return "A岗离岗";
+    case EventKind::AbsenceEnded: return "A岗返岗";
+    case EventKind::EnquiryLogged: return "咨询登记";
+    case EventKind::ComplaintFiled: return "投诉登记";
+    case EventKind::ComplaintHandled: return "投诉处理";
+    case EventKind::Evaluated: return "满意度评价";
+    case EventKind::ServiceFlagged: return "拓展服务标记";
   }
   return "未知操作";
 }
@@ -82,6 +91,7 @@ void apply(CaseView& v, const CaseEvent& e) {
       v.matter_id = e.matter_id;
       v.catalog_version = e.catalog_version;
       v.first_clerk = e.clerk_id;
+      v.handler = e.subject.empty() ? e.clerk_id : e.subject;
       v.applicant = e.applicant;
       v.handling_kind = e.handling_kind == "instant" ? HandlingKind::Instant : HandlingKind::Promised;
       v.promised = {e.days, e.time_unit == "calendar" ? TimeUnit::CalendarDays : TimeUnit::WorkingDays};
@@ -91,6 +101,11 @@ void apply(CaseView& v, const CaseEvent& e) {
       v.state = CaseState::Accepted;
       break;
     case EventKind::MaterialsRequested:
+      if (v.first_slip.empty()) {
+        v.first_slip = e.materials;
+      } else if (auto extra = minus(e.materials, v.first_slip); !extra.empty()) {
+        v.one_time_breaches.push_back({e.event_id(), e.clerk_id, day_of(e), std::move(extra)});
+      }
       v.materials_missing = e.materials;
       v.state = CaseState::AwaitingMaterials;
       break;
@@ -151,6 +166,17 @@ void apply(CaseView& v, const CaseEvent& e) {
           c.resolution = e.reason;
         }
       break;
+    case EventKind::Evaluated:
+      v.evaluation = e.value;
+      v.evaluation_comment = e.note;
+      v.evaluated_by = e.clerk_id;
+      break;
+    case EventKind::ServiceFlagged:
+      if (std::find(v.service_flags.begin(), v.service_flags.end(), e.field) == v.service_flags.end())
+        v.service_flags.push_back(e.field);
+      break;
+    default:
+      break;  // hall records never reach a case fold (check_transition refuses them)
   }
 }
 
@@ -172,6 +198,19 @@ std::optional<CaseState> parse_case_state(std::string_view code) {
   for (const auto& n : kStates)
     if (n.code == code) return n.state;
   return std::nullopt;
+}
+
+int satisfaction_rank(std::string_view label) {
+  for (int i = 0; i < 5; ++i)
+    if (label == kSatisfactionLevels[i]) return i + 1;
+  return 0;
+}
+
+std::string_view service_flag_label(std::string_view code) {
+  if (code == "green_channel") return "绿色通道";
+  if (code == "extended_hours") return "延时服务";
+  if (code == "door_to_door") return "上门服务";
+  return {};
 }
 
 bool is_open(CaseState s) { return in(s, {CaseState::Accepted, CaseState::AwaitingMaterials, CaseState::Forwarded}); }
@@ -261,6 +300,19 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
       for (const auto& c : v.conflicts)
         if (c.event_id == e.ref_event_id && !c.resolved) return Status::ok();
       return Status::not_found("没有待处理的冲突：" + e.ref_event_id);
+    case EventKind::Evaluated:
+      if (v.state != S::Delivered) return refuse(v, e.kind, "办件出件后才能评价");
+      if (!v.evaluation.empty()) return refuse(v, e.kind, "该办件已评价（" + v.evaluation + "）");
+      if (satisfaction_rank(e.value) == 0)
+        return Status::validation("评价等级须为：非常满意、满意、基本满意、不满意、非常不满意");
+      return Status::ok();
+    case EventKind::ServiceFlagged:
+      if (service_flag_label(e.field).empty())
+        return Status::validation("拓展服务须为 green_channel（绿色通道）、extended_hours（延时服务）或 door_to_door（上门服务）");
+      return Status::ok();
+    default:
+      if (schema::is_hall_record(e.kind)) return Status::validation("“" + std::string(kind_label(e.kind)) + "”不是办件环节");
+      break;
   }
   return Status::internal("unknown event kind");
 }

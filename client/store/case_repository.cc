@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <cstdio>
 
+#include "client/domain/hall_register.h"
 #include "client/domain/uuid_text.h"
 #include "client/domain/work_calendar.h"
 #include "sync/api/change_log.h"
@@ -46,6 +47,13 @@ std::string new_case_uuid() {
 Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
   HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts drafts,
                             prepare_intake(form, store_->catalog(), today_number(store_->clock())));
+  // AB 岗: the case goes to the post's clerk on duty today (B while A is away).
+  HALLSYNC_ASSIGN_OR_RETURN(auto records, hall_records());
+  if (!records.empty()) {
+    HallRegister reg = HallRegister::fold(std::move(records));
+    if (const Post* post = reg.post_for_matter(form.matter_id))
+      drafts.accepted.subject = reg.on_duty(*post, CivilDate::from_unix_ms(store_->clock().now_ms()));
+  }
   std::vector<schema::CaseEvent> events{std::move(drafts.accepted)};
   if (drafts.request_missing) events.push_back(std::move(*drafts.request_missing));
   return write_local(new_case_uuid(), std::move(events));

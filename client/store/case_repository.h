@@ -83,6 +83,16 @@ class CaseRepository {
   };
   Result<int> apply_remote(Transaction& txn, std::vector<ReceivedEvent> events);
 
+  // Hall records (schema::is_hall_record kinds: roster, posts, absences,
+  // enquiries, complaints), in hall_records.cc. One is appended with its
+  // change-log entry in one transaction; `draft.case_id` names the record (a
+  // new record id when empty). Returns the event as written.
+  Result<schema::CaseEvent> record_hall_event(schema::CaseEvent draft);
+  // Every hall record held here, local and pulled, in fold order.
+  Result<std::vector<schema::CaseEvent>> hall_records();
+  // Folded views of the cases accepted in [from, to] (reports, handovers).
+  Result<std::vector<CaseView>> cases_accepted_between(CivilDate from, CivilDate to);
+
  private:
   Result<std::string> resolve_case_id(const std::string& case_ref);
   Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);
