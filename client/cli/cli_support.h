@@ -63,5 +63,11 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set);
 void add_conflict_commands(CLI::App& app, CommandSet& set);
 void add_import_command(CLI::App& app, CommandSet& set);
 void add_sync_commands(CLI::App& app, CommandSet& set);
+// Service rules (issue #8), one group per file.
+void add_staff_commands(CLI::App& app, CommandSet& set);
+void add_post_commands(CLI::App& app, CommandSet& set);
+void add_enquiry_commands(CLI::App& app, CommandSet& set);
+void add_complaint_commands(CLI::App& app, CommandSet& set);
+void add_refusal_commands(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

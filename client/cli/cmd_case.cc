@@ -90,6 +90,7 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
         return 0;
       }
       std::cout << "受理成功，受理编号 " << v->acceptance_no << "（状态：" << case_state_label(v->state) << "）\n";
+      if (v->handler != v->first_clerk) std::cout << "承办人：" << v->handler << "（所属窗口今日在岗人员）\n";
       if (v->state == CaseState::AwaitingMaterials)
         std::cout << "材料不全，已生成一次性告知书，请打印交申请人：hall case print " << v->acceptance_no
                   << " --doc one-time\n";
