@@ -70,6 +70,8 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
   create->add_option("--material", n->form.materials_received, "已收材料（可多次填写）");
   create->add_flag("--all-materials", n->all_materials, "事项所需材料已全部收到");
   create->add_option("--note", n->form.note, "备注");
+  create->add_option("--defer", n->form.deferred, "容缺受理：后补的非关键材料（可多次填写）");
+  create->add_option("--defer-until", n->form.deferred_until, "容缺材料的补交期限 YYYY-MM-DD");
   create->callback([&set, n] {
     set.action = [&set, n] {
       auto store = open_store(set.options);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_enquiry_commands(app, set);
   add_complaint_commands(app, set);
   add_refusal_commands(app, set);
+  add_appointment_commands(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -54,6 +54,9 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::ComplaintHandled: return "投诉处理";
     case EventKind::Evaluated: return "满意度评价";
     case EventKind::ServiceFlagged: return "拓展服务标记";
+    case EventKind::MaterialDeferred: return "容缺受理";
+    case EventKind::AppointmentBooked: return "预约登记";
+    case EventKind::AppointmentClosed: return "预约结束";
   }
   return "未知操作";
 }
@@ -109,15 +112,26 @@ void apply(CaseView& v, const CaseEvent& e) {
       v.materials_missing = e.materials;
       v.state = CaseState::AwaitingMaterials;
       break;
-    case EventKind::MaterialsSupplemented:
+    case EventKind::MaterialsSupplemented: {
+      bool awaiting = v.state == CaseState::AwaitingMaterials;
+      for (auto& d : v.deferred)
+        if (!d.supplied && std::find(e.materials.begin(), e.materials.end(), d.name) != e.materials.end()) {
+          d.supplied = true;
+          d.supplied_on = day_of(e);
+        }
       for (const auto& m : e.materials)
         if (std::find(v.materials_received.begin(), v.materials_received.end(), m) == v.materials_received.end())
           v.materials_received.push_back(m);
       v.materials_missing = minus(v.materials_missing, e.materials);
-      if (v.materials_missing.empty()) {
+      if (awaiting && v.materials_missing.empty()) {
         v.state = CaseState::Accepted;
-        v.clock_start = day_of(e);  // 补正后重新计算时限
+        v.clock_start = day_of(e);  // 补正后重新计算时限 (a deferred material does not restart it)
       }
+      break;
+    }
+    case EventKind::MaterialDeferred:
+      for (const auto& m : e.materials)
+        v.deferred.push_back({m, CivilDate::parse(e.to_date).value_or(day_of(e)), false, {}});
       break;
     case EventKind::Forwarded:
       v.department = e.department;
@@ -215,6 +229,10 @@ std::string_view service_flag_label(std::string_view code) {
 
 bool is_open(CaseState s) { return in(s, {CaseState::Accepted, CaseState::AwaitingMaterials, CaseState::Forwarded}); }
 
+bool CaseView::has_deferred_outstanding() const {
+  return std::any_of(deferred.begin(), deferred.end(), [](const DeferredMaterial& d) { return !d.supplied; });
+}
+
 int CaseView::open_conflicts() const {
   return static_cast<int>(std::count_if(conflicts.begin(), conflicts.end(), [](const CaseConflict& c) { return !c.resolved; }));
 }
@@ -241,12 +259,23 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
       if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
       if (e.materials.empty()) return Status::validation("一次性告知书必须列明需补正的全部材料");
       return Status::ok();
-    case EventKind::MaterialsSupplemented:
-      if (v.state != S::AwaitingMaterials) return refuse(v, e.kind, "案件不在待补正状态");
+    case EventKind::MaterialsSupplemented: {
+      auto deferred_outstanding = [&](const std::string& m) {
+        return std::any_of(v.deferred.begin(), v.deferred.end(), [&](const DeferredMaterial& d) { return !d.supplied && d.name == m; });
+      };
+      if (v.state != S::AwaitingMaterials && !(is_open(v.state) && v.has_deferred_outstanding()))
+        return refuse(v, e.kind, "案件不在待补正状态");
       if (e.materials.empty()) return Status::validation("请列出本次补正的材料");
       for (const auto& m : e.materials)
-        if (std::find(v.materials_missing.begin(), v.materials_missing.end(), m) == v.materials_missing.end())
-          return Status::validation("“" + m + "”不在一次性告知书所列的待补正材料中");
+        if (std::find(v.materials_missing.begin(), v.materials_missing.end(), m) == v.materials_missing.end() &&
+            !deferred_outstanding(m))
+          return Status::validation("“" + m + "”不在一次性告知书所列的待补正材料或容缺后补材料中");
+      return Status::ok();
+    }
+    case EventKind::MaterialDeferred:
+      if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
+      if (e.materials.empty()) return Status::validation("请列出容缺后补的材料");
+      if (!CivilDate::parse(e.to_date)) return Status::validation("容缺受理须写明后补材料的期限");
       return Status::ok();
     case EventKind::Forwarded:
       if (v.state != S::Accepted) return refuse(v, e.kind);

@@ -58,6 +58,13 @@ int satisfaction_rank(std::string_view label);  // 1–5, or 0 if not a level
 constexpr const char* kServiceFlags[] = {"green_channel", "extended_hours", "door_to_door"};
 std::string_view service_flag_label(std::string_view code);  // 绿色通道, 延时服务, 上门服务; empty if unknown
 
+struct DeferredMaterial {  // 容缺受理: accepted without it, to be supplied by `due`
+  std::string name;
+  CivilDate due;
+  bool supplied = false;
+  CivilDate supplied_on;
+};
+
 struct CaseView {
   std::string case_id;
   std::string acceptance_no;
@@ -87,6 +94,8 @@ struct CaseView {
   std::vector<OneTimeBreach> one_time_breaches;
   std::string evaluation, evaluation_comment, evaluated_by;  // satisfaction label, comment, clerk who took it
   std::vector<std::string> service_flags;  // codes of kServiceFlags
+  std::vector<DeferredMaterial> deferred;
+  bool has_deferred_outstanding() const;
   std::vector<schema::CaseEvent> events;  // in fold order
   std::vector<CaseConflict> conflicts;
   std::uint64_t last_hlc = 0;

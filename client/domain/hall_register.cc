@@ -95,6 +95,17 @@ HallRegister HallRegister::fold(std::vector<schema::CaseEvent> records) {
             c.handled_on = day_of(e);
           }
         break;
+      case EventKind::AppointmentBooked:
+        r.appointments.push_back({e.case_id, e.matter_id, e.field, e.applicant.name, e.applicant.phone, e.note,
+                                  e.clerk_id, date_or(e.from_date, day_of(e)), "booked", {}});
+        break;
+      case EventKind::AppointmentClosed:
+        for (auto& a : r.appointments)
+          if (a.id == e.case_id) {
+            a.status = e.stage;
+            a.case_ref = e.acceptance_no;
+          }
+        break;
       default:
         break;  // case steps are not hall records
     }
@@ -178,6 +189,18 @@ std::vector<FlaggedClerk> HallRegister::clerks_to_flag(CivilDate as_of) const {
 
 const Absence* HallRegister::find_absence(const std::string& id) const {
   for (const auto& a : absences)
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+int HallRegister::booked_in_slot(CivilDate day, const std::string& slot) const {
+  return static_cast<int>(std::count_if(appointments.begin(), appointments.end(), [&](const Appointment& a) {
+    return a.day == day && a.slot == slot && a.status != "cancelled";
+  }));
+}
+
+const Appointment* HallRegister::find_appointment(const std::string& id) const {
+  for (const auto& a : appointments)
     if (a.id == id) return &a;
   return nullptr;
 }

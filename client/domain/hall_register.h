@@ -63,6 +63,18 @@ struct Complaint {
 constexpr const char* kComplaintChannels[] = {"oral", "written", "phone", "email"};
 std::string_view complaint_channel_label(std::string_view code);  // 口头, 书面, 电话, 电子邮件
 
+struct Appointment {  // 预约
+  std::string id, matter_id, slot, applicant_name, phone, note, booked_by;
+  CivilDate day;
+  std::string status = "booked";  // booked | attended | cancelled | no_show
+  std::string case_ref;           // attended: the acceptance number of the case it became
+};
+// Half-hour slots of a working day (08:30–17:30, the last ones for 延时服务),
+// and how many appointments one slot takes hall-wide.
+constexpr const char* kAppointmentSlots[] = {"08:30", "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",
+                                             "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00"};
+constexpr int kAppointmentsPerSlot = 2;
+
 struct HandoverRecord {  // 交接记录
   std::string kind;      // "departure" (A hands over), "takeover" (A could not; B takes over), "return"
   std::string post_code, from_clerk, to_clerk;
@@ -91,6 +103,8 @@ class HallRegister {
   std::vector<Absence> absences;             // in recording order
   std::vector<Enquiry> enquiries;
   std::vector<Complaint> complaints;
+  std::vector<Appointment> appointments;
+  int booked_in_slot(CivilDate day, const std::string& slot) const;  // not cancelled
 
   const Post* post_for_matter(const std::string& matter_id) const;
   const Absence* absence_of(const std::string& clerk_id, CivilDate day) const;
@@ -107,6 +121,7 @@ class HallRegister {
   std::vector<FlaggedClerk> clerks_to_flag(CivilDate as_of) const;
   const Absence* find_absence(const std::string& id) const;
   const Complaint* find_complaint(const std::string& id) const;
+  const Appointment* find_appointment(const std::string& id) const;
 };
 
 }  // namespace hallsync::client

@@ -54,9 +54,7 @@ Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
     if (const Post* post = reg.post_for_matter(form.matter_id))
       drafts.accepted.subject = reg.on_duty(*post, CivilDate::from_unix_ms(store_->clock().now_ms()));
   }
-  std::vector<schema::CaseEvent> events{std::move(drafts.accepted)};
-  if (drafts.request_missing) events.push_back(std::move(*drafts.request_missing));
-  return write_local(new_case_uuid(), std::move(events));
+  return write_local(new_case_uuid(), std::move(drafts).events());
 }
 
 Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft) {
@@ -79,9 +77,7 @@ Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<I
   for (std::size_t i = 0; i < forms.size(); ++i) {
     auto drafts = prepare_intake(forms[i], store_->catalog(), today);
     if (!drafts) return drafts.status().with_context("第" + std::to_string(i + 1) + "条");
-    std::vector<schema::CaseEvent> events{std::move(drafts->accepted)};
-    if (drafts->request_missing) events.push_back(std::move(*drafts->request_missing));
-    HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(events)));
+    HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(*drafts).events()));
     out.push_back(std::move(v));
   }
   return commit_local(txn, std::move(out));

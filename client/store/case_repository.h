@@ -92,6 +92,8 @@ class CaseRepository {
   Result<std::vector<schema::CaseEvent>> hall_records();
   // Folded views of the cases accepted in [from, to] (reports, handovers).
   Result<std::vector<CaseView>> cases_accepted_between(CivilDate from, CivilDate to);
+  // Ids of cases holding at least one event of `kind` (e.g. every 容缺 case).
+  Result<std::vector<std::string>> case_ids_with_kind(schema::EventKind kind);
 
  private:
   Result<std::string> resolve_case_id(const std::string& case_ref);

@@ -36,12 +36,15 @@ Result<schema::CaseEvent> CaseRepository::record_hall_event(schema::CaseEvent e)
 }
 
 Result<std::vector<schema::CaseEvent>> CaseRepository::hall_records() {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(
-      "SELECT body FROM case_events WHERE kind IN (?, ?, ?, ?, ?, ?, ?)"));
+  // One bound parameter per hall-record kind; the kinds are our own constants.
+  std::vector<schema::EventKind> kinds;
+  for (int k = 1; k <= schema::kMaxEventKind; ++k)
+    if (schema::is_hall_record(static_cast<schema::EventKind>(k))) kinds.push_back(static_cast<schema::EventKind>(k));
+  std::string sql = "SELECT body FROM case_events WHERE kind IN (?";
+  for (std::size_t i = 1; i < kinds.size(); ++i) sql += ", ?";
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql + ")"));
   int i = 1;
-  for (auto k = static_cast<int>(schema::EventKind::StaffRegistered);
-       k <= static_cast<int>(schema::EventKind::ComplaintHandled); ++k)
-    stmt.bind(i++, schema::event_kind_code(static_cast<schema::EventKind>(k)));
+  for (auto k : kinds) stmt.bind(i++, schema::event_kind_code(k));
   std::vector<schema::CaseEvent> out;
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -68,6 +71,19 @@ Result<std::vector<CaseView>> CaseRepository::cases_accepted_between(CivilDate f
   for (const auto& id : ids) {
     HALLSYNC_ASSIGN_OR_RETURN(auto events, load_events(id));
     out.push_back(fold_case(std::move(events)));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> CaseRepository::case_ids_with_kind(schema::EventKind kind) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(
+      "SELECT DISTINCT case_id FROM case_events WHERE kind = ? ORDER BY case_id"));
+  stmt.bind(1, schema::event_kind_code(kind));
+  std::vector<std::string> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.push_back(stmt.column_text(0));
   }
   return out;
 }

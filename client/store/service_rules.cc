@@ -194,6 +194,42 @@ Result<std::vector<FlaggedClerk>> ServiceRules::handle_complaint(const std::stri
   return reg.clerks_to_flag(today());
 }
 
+Result<Appointment> ServiceRules::book_appointment(const Appointment& in) {
+  if (in.day < today()) return Status::validation("预约日期不能早于今天");
+  if (!store_->calendar().is_working_day(in.day)) return Status::validation(in.day.to_string() + " 不是工作日，不能预约");
+  if (!listed(std::begin(kAppointmentSlots), std::end(kAppointmentSlots), in.slot))
+    return Status::validation("预约时段须为半点整点，如 09:00、14:30（08:30–17:00）");
+  if (!store_->catalog().find(in.matter_id)) return Status::not_found("事项目录中没有事项“" + in.matter_id + "”");
+  HALLSYNC_ASSIGN_OR_RETURN(auto reg, load());
+  if (reg.booked_in_slot(in.day, in.slot) >= kAppointmentsPerSlot)
+    return Status::conflict(in.day.to_string() + " " + in.slot + " 时段已约满，请选择其他时段");
+  auto e = record(EventKind::AppointmentBooked, in.booked_by);
+  e.matter_id = in.matter_id;
+  e.field = in.slot;
+  e.from_date = in.day.to_string();
+  HALLSYNC_ASSIGN_OR_RETURN(e.applicant.name, validate_person_name(in.applicant_name));
+  HALLSYNC_ASSIGN_OR_RETURN(e.applicant.phone, validate_phone(in.phone));
+  HALLSYNC_ASSIGN_OR_RETURN(e.note, validate_free_text(in.note, "备注", kMaxNoteChars, false));
+  HALLSYNC_ASSIGN_OR_RETURN(auto written, write(std::move(e)));
+  HALLSYNC_ASSIGN_OR_RETURN(reg, load());
+  return *reg.find_appointment(written.case_id);
+}
+
+Status ServiceRules::close_appointment(const std::string& clerk, const std::string& id, const std::string& status,
+                                       const std::string& case_ref) {
+  if (status != "attended" && status != "cancelled" && status != "no_show")
+    return Status::validation("预约结果须为 attended（已到场）、cancelled（已取消）或 no_show（爽约）");
+  HALLSYNC_ASSIGN_OR_RETURN(auto reg, load());
+  const Appointment* a = reg.find_appointment(id);
+  if (!a) return Status::not_found("找不到预约“" + id + "”");
+  if (a->status != "booked") return Status::conflict("该预约已结束（" + a->status + "）");
+  auto e = record(EventKind::AppointmentClosed, clerk);
+  e.case_id = id;
+  e.stage = status;
+  e.acceptance_no = case_ref;
+  return write(std::move(e)).status();
+}
+
 Result<std::vector<RefusalEntry>> ServiceRules::refusal_register(CivilDate from, CivilDate to) {
   CaseFilter f;
   f.state = CaseState::Refused;

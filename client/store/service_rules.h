@@ -54,6 +54,12 @@ class ServiceRules {
   Result<std::vector<FlaggedClerk>> handle_complaint(const std::string& handled_by, const std::string& complaint_id,
                                                      const std::string& handling, const std::string& reply,
                                                      const std::string& outcome);
+  // 预约: a working day (per the hall's calendar) and a slot with room left.
+  Result<Appointment> book_appointment(const Appointment& in);
+  // status: attended (with the case's acceptance number), cancelled or no_show.
+  Status close_appointment(const std::string& clerk, const std::string& id, const std::string& status,
+                           const std::string& case_ref);
+
   // Refused cases (不予受理 and 不予许可) whose refusal falls in [from, to].
   Result<std::vector<RefusalEntry>> refusal_register(CivilDate from, CivilDate to);
 

@@ -38,13 +38,17 @@ enum class EventKind : std::uint8_t {
   ComplaintHandled = 21,      // 投诉处理结果
   Evaluated = 22,             // 办件满意度评价（case step）
   ServiceFlagged = 23,        // 拓展服务标记：绿色通道、延时服务、上门服务（case step）
+  MaterialDeferred = 24,      // 容缺受理：非关键材料后补，限期 to_date（case step）
+  AppointmentBooked = 25,     // 预约（hall record）
+  AppointmentClosed = 26,     // 预约到场、取消或爽约（hall record）
 };
-constexpr std::uint8_t kMaxEventKind = 23;
+constexpr std::uint8_t kMaxEventKind = 26;
 
 // Hall records: hall-scoped facts that sync like case events but belong to no
 // case. Every such event names its hall in hall_code.
 constexpr bool is_hall_record(EventKind k) {
-  return k >= EventKind::StaffRegistered && k <= EventKind::ComplaintHandled;
+  return (k >= EventKind::StaffRegistered && k <= EventKind::ComplaintHandled) ||
+         k == EventKind::AppointmentBooked || k == EventKind::AppointmentClosed;
 }
 
 std::string_view event_kind_code(EventKind kind);   // "accepted", "materials_requested", ...

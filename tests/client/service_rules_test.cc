@@ -222,3 +222,61 @@ TEST_CASE("The refusal register lists applicant, contact, matter, reason, basis 
   CHECK(r.refused_on == "2026-09-18");
   CHECK(f.rules.refusal_register(CivilDate::from_ymd(2026, 10, 1), CivilDate::from_ymd(2026, 10, 31))->empty());
 }
+
+TEST_CASE("容缺受理 accepts without a non-key material, tracks it until supplied, and never defers a key one", "[rules][extended]") {
+  RulesFixture f;
+  auto form = f.form("GX-008");
+  const auto& all = f.store->catalog().find("GX-008")->materials;
+  for (const auto& m : all)
+    if (m != "收入状况证明") form.materials_received.push_back(m);
+  form.deferred = {"收入状况证明"};
+  form.deferred_until = "2026-09-25";
+  auto v = f.repo->register_case(form);
+  INFO(v.status().message());
+  REQUIRE(v.is_ok());
+  CHECK(v->state == CaseState::Accepted);  // accepted: the clock runs
+  REQUIRE(v->deferred.size() == 1);
+  CHECK(v->deferred[0].due == CivilDate::from_ymd(2026, 9, 25));
+  CHECK(v->has_deferred_outstanding());
+  auto outstanding = f.repo->case_ids_with_kind(EventKind::MaterialDeferred);
+  REQUIRE(outstanding.is_ok());
+  CHECK(*outstanding == std::vector<std::string>{v->case_id});
+
+  f.at_day(3);
+  auto supply = draft(EventKind::MaterialsSupplemented);
+  supply.materials = {"收入状况证明"};
+  CaseView after = f.step(*v, supply);
+  CHECK(after.state == CaseState::Accepted);
+  CHECK_FALSE(after.has_deferred_outstanding());
+  CHECK(after.deferred[0].supplied_on == CivilDate::from_ymd(2026, 9, 21));
+  CHECK(after.clock_start == v->clock_start);  // a deferred material does not restart the time limit
+
+  auto key = f.form("GX-008");
+  key.materials_received = {};
+  key.deferred = {"申请人居民身份证"};
+  key.deferred_until = "2026-09-25";
+  CHECK(f.repo->register_case(key).status().kind() == ErrorKind::Validation);
+}
+
+TEST_CASE("Appointments take working-day slots until a slot is full; a cancellation frees it", "[rules][extended]") {
+  RulesFixture f;
+  auto book = [&](const char* day, const char* slot) {
+    Appointment a;
+    a.day = *CivilDate::parse(day);
+    a.slot = slot;
+    a.matter_id = "GX-009";
+    a.applicant_name = "刘桂英";
+    a.phone = "13907971234";
+    a.booked_by = "c001";
+    return f.rules.book_appointment(a);
+  };
+  auto first = book("2026-09-21", "09:00");
+  REQUIRE(first.is_ok());
+  REQUIRE(book("2026-09-21", "09:00").is_ok());
+  CHECK(book("2026-09-21", "09:00").status().kind() == ErrorKind::Conflict);  // full
+  CHECK(book("2026-09-19", "09:00").status().kind() == ErrorKind::Validation);  // a Saturday (09-20 is a make-up working day)
+  CHECK(book("2026-09-21", "12:00").status().kind() == ErrorKind::Validation);  // lunch: no slot
+  REQUIRE(f.rules.close_appointment("c001", first->id, "cancelled", "").is_ok());
+  CHECK(book("2026-09-21", "09:00").is_ok());
+  CHECK(f.rules.close_appointment("c001", first->id, "attended", "").kind() == ErrorKind::Conflict);
+}
