@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_complaint_commands(app, set);
   add_refusal_commands(app, set);
   add_appointment_commands(app, set);
+  add_guide_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

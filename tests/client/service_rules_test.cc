@@ -3,6 +3,7 @@
 // refusal register, over a real store.
 #include <catch2/catch.hpp>
 
+#include "client/domain/service_guide.h"
 #include "client/store/service_rules.h"
 #include "tests/support/hall_fixture.h"
 
@@ -279,4 +280,21 @@ TEST_CASE("Appointments take working-day slots until a slot is full; a cancellat
   REQUIRE(f.rules.close_appointment("c001", first->id, "cancelled", "").is_ok());
   CHECK(book("2026-09-21", "09:00").is_ok());
   CHECK(f.rules.close_appointment("c001", first->id, "attended", "").kind() == ErrorKind::Conflict);
+}
+
+TEST_CASE("The service guide of a matter lists its materials, steps, promised and legal time", "[rules][guide]") {
+  test::HallFixture f;
+  const Matter* m = f.store->catalog().find("GX-008");
+  REQUIRE(m);
+  DocumentLayout layout = service_guide_layout(*m, "360704100", CivilDate::from_ymd(2026, 9, 18));
+  std::string text = layout_to_text(layout);
+  std::string html = layout_to_html(layout);
+  for (const auto& material : m->materials) {
+    CHECK(text.find(material) != std::string::npos);
+    CHECK(html.find(html_escape(material)) != std::string::npos);
+  }
+  CHECK(text.find("梅林镇综合便民服务中心") != std::string::npos);
+  CHECK(text.find("20个工作日内办结（法定时限30个工作日）") != std::string::npos);
+  CHECK(text.find("收费依据") != std::string::npos);
+  CHECK(html.find("<html") != std::string::npos);
 }
