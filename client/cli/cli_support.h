@@ -71,5 +71,6 @@ void add_complaint_commands(CLI::App& app, CommandSet& set);
 void add_refusal_commands(CLI::App& app, CommandSet& set);
 void add_appointment_commands(CLI::App& app, CommandSet& set);
 void add_guide_command(CLI::App& app, CommandSet& set);
+void add_report_command(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

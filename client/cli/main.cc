@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_refusal_commands(app, set);
   add_appointment_commands(app, set);
   add_guide_command(app, set);
+  add_report_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
