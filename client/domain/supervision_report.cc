@@ -85,6 +85,20 @@ SupervisionReport build_report(const std::string& hall_code, const std::vector<C
   return r;
 }
 
+SupervisionReport report_from_events(const std::string& hall_code, std::vector<schema::CaseEvent> events,
+                                     const WorkCalendar& calendar, CivilDate from, CivilDate to) {
+  std::vector<schema::CaseEvent> records;
+  std::map<std::string, std::vector<schema::CaseEvent>> by_case;
+  for (auto& e : events) {
+    if (schema::is_hall_record(e.kind)) records.push_back(std::move(e));
+    else by_case[e.case_id].push_back(std::move(e));
+  }
+  std::vector<CaseView> cases;
+  cases.reserve(by_case.size());
+  for (auto& [id, evs] : by_case) cases.push_back(fold_case(std::move(evs)));
+  return build_report(hall_code, cases, HallRegister::fold(std::move(records)), calendar, from, to);
+}
+
 namespace {
 
 std::string percent(double x) {

@@ -57,6 +57,11 @@ struct SupervisionReport {
 SupervisionReport build_report(const std::string& hall_code, const std::vector<CaseView>& cases,
                                const HallRegister& reg, const WorkCalendar& calendar, CivilDate from, CivilDate to);
 
+// The same report from one hall's raw events (case events and hall records
+// mixed, any order), as the hub holds them.
+SupervisionReport report_from_events(const std::string& hall_code, std::vector<schema::CaseEvent> events,
+                                     const WorkCalendar& calendar, CivilDate from, CivilDate to);
+
 std::string report_to_text(const SupervisionReport& r);
 std::string report_to_csv(const SupervisionReport& r);   // section,key,value rows
 std::string report_to_html(const SupervisionReport& r);  // a standalone A4 page

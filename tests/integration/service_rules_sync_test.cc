@@ -4,6 +4,7 @@
 // a hall record naming another hall is refused by the hub.
 #include <catch2/catch.hpp>
 
+#include "client/domain/supervision_report.h"
 #include "client/store/service_rules.h"
 #include "sync/api/event_codec.h"
 #include "tests/support/sync_world.h"
@@ -95,4 +96,39 @@ TEST_CASE("The hub refuses a hall record that names another hall", "[integration
   REQUIRE(res.is_ok());
   REQUIRE(res->rejected.size() == 1);
   CHECK(res->rejected[0].reason.find("hall record for hall 360704101") != std::string::npos);
+}
+
+TEST_CASE("The hub's district report sums the halls' reports from the events it holds", "[integration][rules][report]") {
+  SyncWorld w;
+  Device& a = w.add_device("360704100", "W01");
+  Device& b = w.add_device("360704101", "W01");
+  client::ServiceRules rules(*a.store);
+  REQUIRE(rules.register_staff("lead", {"c001", "赵敏", "窗口工作人员"}).is_ok());
+  REQUIRE(rules.file_complaint({"oral", "clerk", "c001", "插队办理", "", "", "", "lead"}).is_ok());
+  client::CaseView done = w.register_case(a, "GX-017");  // instant
+  REQUIRE(w.step(a, done.acceptance_no, EventKind::Delivered).is_ok());
+  w.register_case(a, "GX-009");
+  w.register_case(b, "GX-009");
+  w.converge();
+
+  auto day = client::CivilDate::from_unix_ms(w.clock().now_ms());
+  client::SupervisionReport district;
+  district.halls = 0;
+  std::vector<client::SupervisionReport> halls;
+  for (auto* d : {&a, &b}) {
+    auto reg = client::ServiceRules(*d->store).load();
+    auto cases = d->repo->cases_accepted_between(day, day);
+    REQUIRE(reg.is_ok());
+    REQUIRE(cases.is_ok());
+    auto local = client::build_report(d->hall, *cases, *reg, d->store->calendar(), day, day);
+    auto events = w.hub().hall_events(d->hall);
+    REQUIRE(events.is_ok());
+    auto at_hub = client::report_from_events(d->hall, std::move(*events), d->store->calendar(), day, day);
+    CHECK(client::report_to_csv(at_hub) == client::report_to_csv(local));  // the hub computes what the hall does
+    district.add(at_hub);
+  }
+  CHECK(district.halls == 2);
+  CHECK(district.cases == 3);
+  CHECK(district.completed == 1);
+  CHECK(district.complaints == 1);
 }
