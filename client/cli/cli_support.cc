@@ -2,6 +2,7 @@
 #include "client/cli/cli_support.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "client/domain/documents.h"
@@ -173,6 +174,27 @@ json case_detail_json(const CaseView& v, HallStore& store, CivilDate now) {
   j["documents"] = json::array();
   for (auto kind : available_documents(v)) j["documents"].push_back(document_kind_code(kind));
   return j;
+}
+
+void on_store(CLI::App& cmd, CommandSet& set, std::function<int(HallStore&)> fn) {
+  cmd.callback([&set, fn] {
+    set.action = [&set, fn] {
+      auto store = open_store(set.options);
+      return store ? fn(*store) : 3;
+    };
+  });
+}
+
+int write_output(const std::string& body, const std::string& path, const std::string& what) {
+  if (path.empty()) {
+    std::cout << body;
+    return 0;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << body;
+  if (!out) return report(Status::storage("无法写入文件 " + path));
+  std::cout << "已生成" << what << "：" << path << "\n";
+  return 0;
 }
 
 }  // namespace hallsync::client::cli

@@ -44,6 +44,12 @@ std::string clerk_id(const GlobalOptions& options);
 // returns null when it cannot.
 std::unique_ptr<HallStore> open_store(const GlobalOptions& options);
 
+// Sets `cmd`'s action: open the store (an error is printed, exit 3), then run `fn` on it.
+void on_store(CLI::App& cmd, CommandSet& set, std::function<int(HallStore&)> fn);
+
+// Prints `body`, or writes it to `path` and says so (`what`: the document's name); returns the exit status.
+int write_output(const std::string& body, const std::string& path, const std::string& what);
+
 // Prints "错误：…" to stderr and returns the exit status for the error class.
 int report(const Status& status);
 

@@ -38,16 +38,12 @@ void add_complaint_commands(CLI::App& app, CommandSet& set) {
   add->add_option("--case", in->case_ref, "相关受理编号");
   add->add_option("--name", in->complainant_name, "投诉人姓名（可匿名）");
   add->add_option("--phone", in->complainant_phone, "投诉人电话");
-  add->callback([&set, in] {
-    set.action = [&set, in] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      in->recorded_by = clerk_id(set.options);
-      auto r = ServiceRules(*store).file_complaint(*in);
-      if (!r) return report(r.status());
-      std::cout << "已登记投诉，编号 " << r->id << "\n";
-      return 0;
-    };
+  on_store(*add, set, [&set, in](HallStore& hall) {
+    in->recorded_by = clerk_id(set.options);
+    auto r = ServiceRules(hall).file_complaint(*in);
+    if (!r) return report(r.status());
+    std::cout << "已登记投诉，编号 " << r->id << "\n";
+    return 0;
   });
 
   auto* handle = complaint->add_subcommand("handle", "登记投诉处理情况、答复和结论");
@@ -59,42 +55,34 @@ void add_complaint_commands(CLI::App& app, CommandSet& set) {
   handle->add_option("--reply", h->reply, "答复投诉人的内容")->required();
   handle->add_option("--outcome", h->outcome, "upheld 属实 / not_upheld 不属实")
       ->required()->check(CLI::IsMember({"upheld", "not_upheld"}));
-  handle->callback([&set, h] {
-    set.action = [&set, h] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto r = ServiceRules(*store).handle_complaint(clerk_id(set.options), h->id, h->handling, h->reply, h->outcome);
-      if (!r) return report(r.status());
-      std::cout << "已登记投诉处理结果\n";
-      print_flags(*r);
-      return 0;
-    };
+  on_store(*handle, set, [&set, h](HallStore& hall) {
+    auto r = ServiceRules(hall).handle_complaint(clerk_id(set.options), h->id, h->handling, h->reply, h->outcome);
+    if (!r) return report(r.status());
+    std::cout << "已登记投诉处理结果\n";
+    print_flags(*r);
+    return 0;
   });
 
   auto* list = complaint->add_subcommand("list", "列出投诉及处理结果");
   add_data_dir(*list, set.options);
   add_json(*list, set.options);
-  list->callback([&set] {
-    set.action = [&set] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto reg = ServiceRules(*store).load();
-      if (!reg) return report(reg.status());
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& c : reg->complaints) {
-        out.push_back({{"id", c.id}, {"filed_on", c.filed_on.to_string()}, {"channel", c.channel},
-                       {"against", c.target_kind}, {"target", c.target}, {"content", c.content},
-                       {"complainant", mask_name(c.complainant_name)}, {"phone", mask_phone(c.complainant_phone)},
-                       {"handled", c.handled}, {"outcome", c.outcome}, {"reply", c.reply}});
-        if (set.options.json) continue;
-        std::cout << c.id << "  " << c.filed_on.to_string() << "  " << complaint_channel_label(c.channel) << "  "
-                  << (c.target_kind == "window" ? "窗口 " : "工作人员 ") << c.target << "  " << c.content << "  "
-                  << (!c.handled ? "待处理" : c.outcome == "upheld" ? "属实" : "不属实") << "\n";
-      }
-      if (set.options.json) print_json({{"complaints", out}});
-      print_flags(reg->clerks_to_flag(today(*store)));
-      return 0;
-    };
+  on_store(*list, set, [&set](HallStore& hall) {
+    auto reg = ServiceRules(hall).load();
+    if (!reg) return report(reg.status());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : reg->complaints) {
+      out.push_back({{"id", c.id}, {"filed_on", c.filed_on.to_string()}, {"channel", c.channel},
+                     {"against", c.target_kind}, {"target", c.target}, {"content", c.content},
+                     {"complainant", mask_name(c.complainant_name)}, {"phone", mask_phone(c.complainant_phone)},
+                     {"handled", c.handled}, {"outcome", c.outcome}, {"reply", c.reply}});
+      if (set.options.json) continue;
+      std::cout << c.id << "  " << c.filed_on.to_string() << "  " << complaint_channel_label(c.channel) << "  "
+                << (c.target_kind == "window" ? "窗口 " : "工作人员 ") << c.target << "  " << c.content << "  "
+                << (!c.handled ? "待处理" : c.outcome == "upheld" ? "属实" : "不属实") << "\n";
+    }
+    if (set.options.json) print_json({{"complaints", out}});
+    print_flags(reg->clerks_to_flag(today(hall)));
+    return 0;
   });
 }
 

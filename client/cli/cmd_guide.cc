@@ -1,6 +1,5 @@
 // `hall guide MATTER [--html] [--out FILE]`: the printable service guide
 // (办事指南) of a matter in the current catalog.
-#include <fstream>
 #include <iostream>
 
 #include "client/cli/cli_support.h"
@@ -23,24 +22,12 @@ void add_guide_command(CLI::App& app, CommandSet& set) {
   cmd->add_option("MATTER", a->matter, "事项编号")->required();
   cmd->add_flag("--html", a->html, "输出可打印的 HTML（A4）");
   cmd->add_option("--out", a->out, "写入文件（默认输出到屏幕）");
-  cmd->callback([&set, a] {
-    set.action = [&set, a] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      const Matter* m = store->catalog().find(a->matter);
-      if (!m) return report(Status::not_found("事项目录中没有事项“" + a->matter + "”"));
-      DocumentLayout layout = service_guide_layout(*m, store->identity().hall_code, today(*store));
-      std::string body = a->html ? layout_to_html(layout) : layout_to_text(layout);
-      if (a->out.empty()) {
-        std::cout << body;
-        return 0;
-      }
-      std::ofstream out(a->out, std::ios::binary);
-      out << body;
-      if (!out) return report(Status::storage("无法写入文件 " + a->out));
-      std::cout << "已生成办事指南：" << a->out << "\n";
-      return 0;
-    };
+  on_store(*cmd, set, [&set, a](HallStore& hall) {
+    const Matter* m = hall.catalog().find(a->matter);
+    if (!m) return report(Status::not_found("事项目录中没有事项“" + a->matter + "”"));
+    DocumentLayout layout = service_guide_layout(*m, hall.identity().hall_code, today(hall));
+    std::string body = a->html ? layout_to_html(layout) : layout_to_text(layout);
+    return write_output(body, a->out, "办事指南");
   });
 }
 

@@ -47,47 +47,39 @@ void add_post_commands(CLI::App& app, CommandSet& set) {
   define->add_option("--matter", p->matters, "承办事项编号（可多次填写）")->required();
   define->add_option("--a", p->a_holder, "A岗承担人工号")->required();
   define->add_option("--b", p->b_holder, "B岗承担人工号")->required();
-  define->callback([&set, p] {
-    set.action = [&set, p] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto r = ServiceRules(*store).define_post(clerk_id(set.options), *p);
-      if (!r) return report(r.status());
-      std::cout << "已设置窗口 " << r->code << "：A岗 " << r->a_holder << "，B岗 " << r->b_holder << "\n";
-      return 0;
-    };
+  on_store(*define, set, [&set, p](HallStore& hall) {
+    auto r = ServiceRules(hall).define_post(clerk_id(set.options), *p);
+    if (!r) return report(r.status());
+    std::cout << "已设置窗口 " << r->code << "：A岗 " << r->a_holder << "，B岗 " << r->b_holder << "\n";
+    return 0;
   });
 
   auto* list = post->add_subcommand("list", "列出窗口、今日在岗人员和离岗记录");
   add_data_dir(*list, set.options);
   add_json(*list, set.options);
-  list->callback([&set] {
-    set.action = [&set] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto reg = ServiceRules(*store).load();
-      if (!reg) return report(reg.status());
-      CivilDate day = today(*store);
-      nlohmann::json out = {{"posts", nlohmann::json::array()}, {"absences", nlohmann::json::array()}};
-      for (const auto& [code, post] : reg->posts) {
-        std::string duty = reg->on_duty(post, day);
-        out["posts"].push_back({{"code", code}, {"name", post.name}, {"matters", post.matters},
-                                {"a", post.a_holder}, {"b", post.b_holder}, {"on_duty", duty}});
-        if (set.options.json) continue;
-        std::cout << code << "  " << post.name << "  A岗 " << post.a_holder << "  B岗 " << post.b_holder << "  今日在岗 "
-                  << (duty.empty() ? "无（A、B岗同时离岗）" : duty) << "\n";
-      }
-      for (const auto& a : reg->absences) {
-        out["absences"].push_back({{"id", a.id}, {"clerk_id", a.clerk_id}, {"kind", a.kind}, {"from", a.from.to_string()},
-                                   {"to", a.to.to_string()}, {"returned", a.returned ? a.returned->to_string() : ""}});
-        if (set.options.json) continue;
-        std::cout << "离岗 " << a.id << "  " << a.clerk_id << "  " << absence_kind_label(a.kind) << "  "
-                  << a.from.to_string() << " 至 " << a.to.to_string()
-                  << (a.returned ? "  已于 " + a.returned->to_string() + " 返岗" : "") << "\n";
-      }
-      if (set.options.json) print_json(out);
-      return 0;
-    };
+  on_store(*list, set, [&set](HallStore& hall) {
+    auto reg = ServiceRules(hall).load();
+    if (!reg) return report(reg.status());
+    CivilDate day = today(hall);
+    nlohmann::json out = {{"posts", nlohmann::json::array()}, {"absences", nlohmann::json::array()}};
+    for (const auto& [code, window] : reg->posts) {
+      std::string duty = reg->on_duty(window, day);
+      out["posts"].push_back({{"code", code}, {"name", window.name}, {"matters", window.matters},
+                              {"a", window.a_holder}, {"b", window.b_holder}, {"on_duty", duty}});
+      if (set.options.json) continue;
+      std::cout << code << "  " << window.name << "  A岗 " << window.a_holder << "  B岗 " << window.b_holder << "  今日在岗 "
+                << (duty.empty() ? "无（A、B岗同时离岗）" : duty) << "\n";
+    }
+    for (const auto& a : reg->absences) {
+      out["absences"].push_back({{"id", a.id}, {"clerk_id", a.clerk_id}, {"kind", a.kind}, {"from", a.from.to_string()},
+                                 {"to", a.to.to_string()}, {"returned", a.returned ? a.returned->to_string() : ""}});
+      if (set.options.json) continue;
+      std::cout << "离岗 " << a.id << "  " << a.clerk_id << "  " << absence_kind_label(a.kind) << "  "
+                << a.from.to_string() << " 至 " << a.to.to_string()
+                << (a.returned ? "  已于 " + a.returned->to_string() + " 返岗" : "") << "\n";
+    }
+    if (set.options.json) print_json(out);
+    return 0;
   });
 
   auto* away = post->add_subcommand("away", "登记离岗（出差、开会、下乡、休假）");
@@ -102,19 +94,15 @@ void add_post_commands(CLI::App& app, CommandSet& set) {
   away->add_option("--to", in->to, "结束日期 YYYY-MM-DD")->required();
   away->add_option("--note", in->note, "交接说明");
   away->add_flag("--no-handover", *no_handover, "A岗来不及交接，B岗立即顶岗");
-  away->callback([&set, in, no_handover] {
-    set.action = [&set, in, no_handover] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      in->recorded_by = clerk_id(set.options);
-      in->handed_over = !*no_handover;
-      auto r = ServiceRules(*store).record_absence(*in);
-      if (!r) return report(r.status());
-      std::cout << "已登记离岗，记录编号 " << r->absence.id << "\n";
-      print_handovers(r->handovers);
-      print_gaps(r->gaps);
-      return 0;
-    };
+  on_store(*away, set, [&set, in, no_handover](HallStore& hall) {
+    in->recorded_by = clerk_id(set.options);
+    in->handed_over = !*no_handover;
+    auto r = ServiceRules(hall).record_absence(*in);
+    if (!r) return report(r.status());
+    std::cout << "已登记离岗，记录编号 " << r->absence.id << "\n";
+    print_handovers(r->handovers);
+    print_gaps(r->gaps);
+    return 0;
   });
 
   auto* back = post->add_subcommand("back", "登记返岗，生成返岗交接记录");
@@ -123,33 +111,25 @@ void add_post_commands(CLI::App& app, CommandSet& set) {
   add_clerk(*back, set.options);
   back->add_option("ABSENCE", b->first, "离岗记录编号")->required();
   back->add_option("--date", b->second, "返岗日期 YYYY-MM-DD（默认今天）");
-  back->callback([&set, b] {
-    set.action = [&set, b] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      std::string day = b->second.empty() ? today(*store).to_string() : b->second;
-      auto r = ServiceRules(*store).record_return(clerk_id(set.options), b->first, day);
-      if (!r) return report(r.status());
-      std::cout << "已登记返岗\n";
-      print_handovers(*r);
-      return 0;
-    };
+  on_store(*back, set, [&set, b](HallStore& hall) {
+    std::string day = b->second.empty() ? today(hall).to_string() : b->second;
+    auto r = ServiceRules(hall).record_return(clerk_id(set.options), b->first, day);
+    if (!r) return report(r.status());
+    std::cout << "已登记返岗\n";
+    print_handovers(*r);
+    return 0;
   });
 
   auto* handover = post->add_subcommand("handover", "查看离岗记录的交接记录");
   auto id = std::make_shared<std::string>();
   add_data_dir(*handover, set.options);
   handover->add_option("ABSENCE", *id, "离岗记录编号")->required();
-  handover->callback([&set, id] {
-    set.action = [&set, id] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto r = ServiceRules(*store).handovers(*id);
-      if (!r) return report(r.status());
-      if (r->empty()) std::cout << "该人员不是任何窗口的A岗，无需交接\n";
-      print_handovers(*r);
-      return 0;
-    };
+  on_store(*handover, set, [&set, id](HallStore& hall) {
+    auto r = ServiceRules(hall).handovers(*id);
+    if (!r) return report(r.status());
+    if (r->empty()) std::cout << "该人员不是任何窗口的A岗，无需交接\n";
+    print_handovers(*r);
+    return 0;
   });
 }
 

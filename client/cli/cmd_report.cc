@@ -1,6 +1,5 @@
 // `hall report --from --to [--format text|csv|html] [--out FILE]`: the hall's
 // supervision report for a period (definitions in client/domain/supervision_report.h).
-#include <fstream>
 #include <iostream>
 
 #include "client/cli/cli_support.h"
@@ -24,30 +23,18 @@ void add_report_command(CLI::App& app, CommandSet& set) {
   cmd->add_option("--to", a->to, "结束日期 YYYY-MM-DD")->required();
   cmd->add_option("--format", a->format, "text、csv 或 html")->check(CLI::IsMember({"text", "csv", "html"}));
   cmd->add_option("--out", a->out, "写入文件（默认输出到屏幕）");
-  cmd->callback([&set, a] {
-    set.action = [&set, a] {
-      auto from = CivilDate::parse(a->from);
-      auto to = CivilDate::parse(a->to);
-      if (!from || !to || *to < *from) return report(Status::validation("请给出有效的期间（YYYY-MM-DD，结束不早于开始）"));
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto reg = ServiceRules(*store).load();
-      if (!reg) return report(reg.status());
-      // Breaches in the period may sit on cases accepted earlier.
-      auto cases = CaseRepository(*store).cases_accepted_between(CivilDate{-1000000}, *to);
-      if (!cases) return report(cases.status());
-      auto r = build_report(store->identity().hall_code, *cases, *reg, store->calendar(), *from, *to);
-      std::string body = a->format == "csv" ? report_to_csv(r) : a->format == "html" ? report_to_html(r) : report_to_text(r);
-      if (a->out.empty()) {
-        std::cout << body;
-        return 0;
-      }
-      std::ofstream out(a->out, std::ios::binary);
-      out << body;
-      if (!out) return report(Status::storage("无法写入文件 " + a->out));
-      std::cout << "已生成监督考核报表：" << a->out << "\n";
-      return 0;
-    };
+  on_store(*cmd, set, [&set, a](HallStore& hall) {
+    auto from = CivilDate::parse(a->from);
+    auto to = CivilDate::parse(a->to);
+    if (!from || !to || *to < *from) return report(Status::validation("请给出有效的期间（YYYY-MM-DD，结束不早于开始）"));
+    auto reg = ServiceRules(hall).load();
+    if (!reg) return report(reg.status());
+    // Breaches in the period may sit on cases accepted earlier.
+    auto cases = CaseRepository(hall).cases_accepted_between(CivilDate{-1000000}, *to);
+    if (!cases) return report(cases.status());
+    auto r = build_report(hall.identity().hall_code, *cases, *reg, hall.calendar(), *from, *to);
+    std::string body = a->format == "csv" ? report_to_csv(r) : a->format == "html" ? report_to_html(r) : report_to_text(r);
+    return write_output(body, a->out, "监督考核报表");
   });
 }
 

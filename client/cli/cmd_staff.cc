@@ -17,35 +17,27 @@ void add_staff_commands(CLI::App& app, CommandSet& set) {
   add->add_option("--id", m->clerk_id, "工号")->required();
   add->add_option("--name", m->name, "姓名")->required();
   add->add_option("--role", m->role, "职务，如 窗口工作人员、分管领导");
-  add->callback([&set, m] {
-    set.action = [&set, m] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto r = ServiceRules(*store).register_staff(clerk_id(set.options), *m);
-      if (!r) return report(r.status());
-      std::cout << "已登记人员：" << r->clerk_id << " " << r->name << "\n";
-      return 0;
-    };
+  on_store(*add, set, [&set, m](HallStore& hall) {
+    auto r = ServiceRules(hall).register_staff(clerk_id(set.options), *m);
+    if (!r) return report(r.status());
+    std::cout << "已登记人员：" << r->clerk_id << " " << r->name << "\n";
+    return 0;
   });
 
   auto* list = staff->add_subcommand("list", "列出人员名册");
   add_data_dir(*list, set.options);
   add_json(*list, set.options);
-  list->callback([&set] {
-    set.action = [&set] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto reg = ServiceRules(*store).load();
-      if (!reg) return report(reg.status());
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& [id, s] : reg->staff) {
-        out.push_back({{"clerk_id", id}, {"name", s.name}, {"role", s.role}});
-        if (!set.options.json) std::cout << id << "  " << s.name << "  " << s.role << "\n";
-      }
-      if (set.options.json) print_json({{"staff", out}});
-      else if (out.empty()) std::cout << "人员名册为空，请使用 hall staff add 登记\n";
-      return 0;
-    };
+  on_store(*list, set, [&set](HallStore& hall) {
+    auto reg = ServiceRules(hall).load();
+    if (!reg) return report(reg.status());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [id, s] : reg->staff) {
+      out.push_back({{"clerk_id", id}, {"name", s.name}, {"role", s.role}});
+      if (!set.options.json) std::cout << id << "  " << s.name << "  " << s.role << "\n";
+    }
+    if (set.options.json) print_json({{"staff", out}});
+    else if (out.empty()) std::cout << "人员名册为空，请使用 hall staff add 登记\n";
+    return 0;
   });
 }
 
