@@ -27,6 +27,18 @@ void print_case_text(const CaseView& v, HallStore& store) {
     for (const auto& m : v.materials_missing) std::cout << m << "；";
     std::cout << "\n";
   }
+  if (v.handler != v.first_clerk) std::cout << "承办人：" << v.handler << "\n";
+  for (const auto& d : v.deferred)
+    std::cout << "容缺后补材料：" << d.name << "  期限 " << d.due.to_string()
+              << (d.supplied ? "  已于 " + d.supplied_on.to_string() + " 补齐" : "  未补齐") << "\n";
+  for (const auto& b : v.one_time_breaches) {
+    std::cout << "违反一次性告知：" << b.on.to_string() << " " << b.clerk_id << " 新增告知";
+    for (const auto& m : b.materials) std::cout << "“" << m << "”";
+    std::cout << "\n";
+  }
+  for (const auto& f : v.service_flags) std::cout << "拓展服务：" << service_flag_label(f) << "\n";
+  if (!v.evaluation.empty())
+    std::cout << "满意度评价：" << v.evaluation << (v.evaluation_comment.empty() ? "" : "（" + v.evaluation_comment + "）") << "\n";
   std::cout << "办理记录：\n";
   for (const auto& e : v.events)
     std::cout << "  " << CivilDate::from_unix_ms(e.wall_ms).to_string() << "  " << event_kind_label(e.kind) << "  经办人 "

@@ -55,6 +55,10 @@ TEST_CASE("A clerk keeps the service rules from the command line and the report 
   std::string no = acceptance_no(created);
   std::string breach = h.ok({"case", "request-materials", no, "--material", "房产证明"});
   CHECK(breach.find("违反一次性告知制度") != std::string::npos);
+  std::string shown = h.ok({"case", "show", no, "--json"});
+  CHECK(shown.find("\"handler\": \"b01\"") != std::string::npos);
+  CHECK(shown.find("\"one_time_breaches\": [") != std::string::npos);
+  CHECK(shown.find("房产证明") != std::string::npos);
   h.ok({"case", "refuse", no, "--stage", "acceptance", "--reason", "户籍不在本镇", "--basis", "《社会救助暂行办法》",
         "--approver", "陈主任"});
 
