@@ -48,7 +48,7 @@ Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
   HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts drafts,
                             prepare_intake(form, store_->catalog(), today_number(store_->clock())));
   // AB 岗: the case goes to the post's clerk on duty today (B while A is away).
-  HALLSYNC_ASSIGN_OR_RETURN(auto records, hall_records());
+  HALLSYNC_ASSIGN_OR_RETURN(auto records, hall_records(/*duty_only=*/true));
   if (!records.empty()) {
     HallRegister reg = HallRegister::fold(std::move(records));
     if (const Post* post = reg.post_for_matter(form.matter_id))

@@ -35,11 +35,14 @@ Result<schema::CaseEvent> CaseRepository::record_hall_event(schema::CaseEvent e)
   return e;
 }
 
-Result<std::vector<schema::CaseEvent>> CaseRepository::hall_records() {
+Result<std::vector<schema::CaseEvent>> CaseRepository::hall_records(bool duty_only) {
   // One bound parameter per hall-record kind; the kinds are our own constants.
   std::vector<schema::EventKind> kinds;
-  for (int k = 1; k <= schema::kMaxEventKind; ++k)
-    if (schema::is_hall_record(static_cast<schema::EventKind>(k))) kinds.push_back(static_cast<schema::EventKind>(k));
+  for (int k = 1; k <= schema::kMaxEventKind; ++k) {
+    auto kind = static_cast<schema::EventKind>(k);
+    bool duty = kind >= schema::EventKind::StaffRegistered && kind <= schema::EventKind::AbsenceEnded;
+    if (schema::is_hall_record(kind) && (duty || !duty_only)) kinds.push_back(kind);
+  }
   std::string sql = "SELECT body FROM case_events WHERE kind IN (?";
   for (std::size_t i = 1; i < kinds.size(); ++i) sql += ", ?";
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql + ")"));
