@@ -5,31 +5,11 @@
 
 #include <string>
 
-#include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
-
-using hallsync::test::Run;
-using hallsync::test::run_command;
+#include "tests/support/hall_cli.h"
 
 namespace {
 
-struct Hall {
-  hallsync::test::TempDir dir;
-  Run run(std::vector<std::string> args) {
-    args.insert(args.begin(), HALL_BINARY);
-    args.push_back("--data-dir");
-    args.push_back(dir.file("hall"));
-    setenv("HALL_CLERK", "c001", 1);
-    return run_command(args);
-  }
-  std::string ok(const std::vector<std::string>& args) {
-    Run r = run(args);
-    INFO(r.out);
-    REQUIRE(r.status == 0);
-    return r.out;
-  }
-  Hall() { ok({"init", "--hall", "360704100", "--device", "W01"}); }
-};
+using Hall = hallsync::test::HallCli;
 
 const std::string kId = "360704198503120023";
 
