@@ -2,6 +2,7 @@
 #include "client/cli/cli_support.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "client/domain/documents.h"
@@ -120,6 +121,8 @@ json event_json(const schema::CaseEvent& e) {
   if (!e.platform_case_no.empty()) d["platform_case_no"] = e.platform_case_no;
   if (!e.note.empty()) d["note"] = e.note;
   if (!e.ref_event_id.empty()) d["ref_event_id"] = e.ref_event_id;
+  if (!e.subject.empty()) d["subject"] = e.subject;  // accepted: the clerk on duty (承办人)
+  if (!e.to_date.empty()) d["to_date"] = e.to_date;  // material_deferred: due date
   j["details"] = d;
   return j;
 }
@@ -164,6 +167,20 @@ json case_detail_json(const CaseView& v, HallStore& store, CivilDate now) {
                      ? json{{"stage", v.refusal_stage}, {"reason", v.refusal_reason},
                             {"legal_basis", v.refusal_basis}, {"approver", v.refusal_approver}}
                      : json(nullptr);
+  // Service rules (issue #8).
+  j["handler"] = v.handler;
+  j["service_flags"] = v.service_flags;
+  j["evaluation"] = v.evaluation.empty() ? json(nullptr)
+                                         : json{{"level", v.evaluation}, {"comment", v.evaluation_comment},
+                                                {"clerk_id", v.evaluated_by}};
+  j["one_time_breaches"] = json::array();
+  for (const auto& b : v.one_time_breaches)
+    j["one_time_breaches"].push_back(
+        {{"event_id", b.event_id}, {"clerk_id", b.clerk_id}, {"on", b.on.to_string()}, {"materials", b.materials}});
+  j["deferred_materials"] = json::array();
+  for (const auto& d : v.deferred)
+    j["deferred_materials"].push_back({{"name", d.name}, {"due", d.due.to_string()}, {"supplied", d.supplied},
+                                       {"supplied_on", d.supplied ? json(d.supplied_on.to_string()) : json(nullptr)}});
   j["events"] = json::array();
   for (const auto& e : v.events) j["events"].push_back(event_json(e));
   j["conflicts"] = json::array();
@@ -173,6 +190,27 @@ json case_detail_json(const CaseView& v, HallStore& store, CivilDate now) {
   j["documents"] = json::array();
   for (auto kind : available_documents(v)) j["documents"].push_back(document_kind_code(kind));
   return j;
+}
+
+void on_store(CLI::App& cmd, CommandSet& set, std::function<int(HallStore&)> fn) {
+  cmd.callback([&set, fn] {
+    set.action = [&set, fn] {
+      auto store = open_store(set.options);
+      return store ? fn(*store) : 3;
+    };
+  });
+}
+
+int write_output(const std::string& body, const std::string& path, const std::string& what) {
+  if (path.empty()) {
+    std::cout << body;
+    return 0;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << body;
+  if (!out) return report(Status::storage("无法写入文件 " + path));
+  std::cout << "已生成" << what << "：" << path << "\n";
+  return 0;
 }
 
 }  // namespace hallsync::client::cli

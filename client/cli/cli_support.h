@@ -44,6 +44,12 @@ std::string clerk_id(const GlobalOptions& options);
 // returns null when it cannot.
 std::unique_ptr<HallStore> open_store(const GlobalOptions& options);
 
+// Sets `cmd`'s action: open the store (an error is printed, exit 3), then run `fn` on it.
+void on_store(CLI::App& cmd, CommandSet& set, std::function<int(HallStore&)> fn);
+
+// Prints `body`, or writes it to `path` and says so (`what`: the document's name); returns the exit status.
+int write_output(const std::string& body, const std::string& path, const std::string& what);
+
 // Prints "错误：…" to stderr and returns the exit status for the error class.
 int report(const Status& status);
 
@@ -63,5 +69,14 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set);
 void add_conflict_commands(CLI::App& app, CommandSet& set);
 void add_import_command(CLI::App& app, CommandSet& set);
 void add_sync_commands(CLI::App& app, CommandSet& set);
+// Service rules (issue #8), one group per file.
+void add_staff_commands(CLI::App& app, CommandSet& set);
+void add_post_commands(CLI::App& app, CommandSet& set);
+void add_enquiry_commands(CLI::App& app, CommandSet& set);
+void add_complaint_commands(CLI::App& app, CommandSet& set);
+void add_refusal_commands(CLI::App& app, CommandSet& set);
+void add_appointment_commands(CLI::App& app, CommandSet& set);
+void add_guide_command(CLI::App& app, CommandSet& set);
+void add_report_command(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

@@ -27,6 +27,18 @@ void print_case_text(const CaseView& v, HallStore& store) {
     for (const auto& m : v.materials_missing) std::cout << m << "；";
     std::cout << "\n";
   }
+  if (v.handler != v.first_clerk) std::cout << "承办人：" << v.handler << "\n";
+  for (const auto& d : v.deferred)
+    std::cout << "容缺后补材料：" << d.name << "  期限 " << d.due.to_string()
+              << (d.supplied ? "  已于 " + d.supplied_on.to_string() + " 补齐" : "  未补齐") << "\n";
+  for (const auto& b : v.one_time_breaches) {
+    std::cout << "违反一次性告知：" << b.on.to_string() << " " << b.clerk_id << " 新增告知";
+    for (const auto& m : b.materials) std::cout << "“" << m << "”";
+    std::cout << "\n";
+  }
+  for (const auto& f : v.service_flags) std::cout << "拓展服务：" << service_flag_label(f) << "\n";
+  if (!v.evaluation.empty())
+    std::cout << "满意度评价：" << v.evaluation << (v.evaluation_comment.empty() ? "" : "（" + v.evaluation_comment + "）") << "\n";
   std::cout << "办理记录：\n";
   for (const auto& e : v.events)
     std::cout << "  " << CivilDate::from_unix_ms(e.wall_ms).to_string() << "  " << event_kind_label(e.kind) << "  经办人 "
@@ -70,6 +82,8 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
   create->add_option("--material", n->form.materials_received, "已收材料（可多次填写）");
   create->add_flag("--all-materials", n->all_materials, "事项所需材料已全部收到");
   create->add_option("--note", n->form.note, "备注");
+  create->add_option("--defer", n->form.deferred, "容缺受理：后补的非关键材料（可多次填写）");
+  create->add_option("--defer-until", n->form.deferred_until, "容缺材料的补交期限 YYYY-MM-DD");
   create->callback([&set, n] {
     set.action = [&set, n] {
       auto store = open_store(set.options);
@@ -90,6 +104,7 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
         return 0;
       }
       std::cout << "受理成功，受理编号 " << v->acceptance_no << "（状态：" << case_state_label(v->state) << "）\n";
+      if (v->handler != v->first_clerk) std::cout << "承办人：" << v->handler << "（所属窗口今日在岗人员）\n";
       if (v->state == CaseState::AwaitingMaterials)
         std::cout << "材料不全，已生成一次性告知书，请打印交申请人：hall case print " << v->acceptance_no
                   << " --doc one-time\n";

@@ -15,12 +15,13 @@ using schema::EventKind;
 struct StepArgs {
   std::string case_ref;
   std::vector<std::string> materials;
-  std::string reason, basis, approver, department, stage, note, field, value;
+  std::string reason, basis, approver, department, stage, note, field, value, level, service;
   int days = 0;
 };
 
 enum Opt : unsigned {
   kMaterials = 1, kReason = 2, kBasis = 4, kApprover = 8, kDepartment = 16, kStage = 32, kDays = 64, kField = 128,
+  kLevel = 256, kService = 512,
 };
 
 struct StepSpec {
@@ -47,6 +48,8 @@ constexpr StepSpec kSteps[] = {
      "已暂停计时"},
     {"resume", "特别程序结束，恢复计时", EventKind::ProcedureResumed, 0, 0, "已恢复计时"},
     {"correct", "更正申请人信息（须写明原因）", EventKind::FieldCorrected, kField | kReason, kField | kReason, "已更正"},
+    {"evaluate", "登记申请人满意度评价（出件后，--note 填写评价意见）", EventKind::Evaluated, kLevel, kLevel, "已登记评价"},
+    {"flag", "标记拓展服务：绿色通道、延时服务、上门服务", EventKind::ServiceFlagged, kService, kService, "已标记"},
 };
 
 // Validates the free-text options a step carries and builds its event draft.
@@ -72,6 +75,8 @@ Result<schema::CaseEvent> build_draft(const StepSpec& spec, const StepArgs& a, c
   }
   HALLSYNC_ASSIGN_OR_RETURN(e.note, validate_free_text(a.note, "备注", kMaxNoteChars, false));
   if (spec.options & kStage) e.stage = a.stage;
+  if (spec.options & kLevel) e.value = a.level;
+  if (spec.options & kService) e.field = a.service;
   if (spec.options & kDays) e.days = a.days;
   if (spec.options & kField) {
     if (a.field == "name") {
@@ -85,6 +90,20 @@ Result<schema::CaseEvent> build_draft(const StepSpec& spec, const StepArgs& a, c
     }
   }
   return e;
+}
+
+// What the service rules ask of the clerk right after a step.
+void print_rule_notes(EventKind kind, const CaseView& v) {
+  if (kind == EventKind::Extended)
+    std::cout << "请打印延期办结告知书交申请人：hall case print " << v.acceptance_no << " --doc extension\n";
+  if (kind == EventKind::Refused)
+    std::cout << "已列入否定报备登记表；请打印决定书交申请人：hall case print " << v.acceptance_no << " --doc refusal\n";
+  if (kind == EventKind::MaterialsRequested && !v.one_time_breaches.empty() &&
+      v.one_time_breaches.back().event_id == v.events.back().event_id()) {
+    std::cerr << "提示：本次告知的材料";
+    for (const auto& m : v.one_time_breaches.back().materials) std::cerr << "“" << m << "”";
+    std::cerr << "不在首次一次性告知书中，已记为违反一次性告知制度，供监督检查\n";
+  }
 }
 
 }  // namespace
@@ -111,6 +130,12 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set) {
       req(cmd->add_option("--field", a->field, "name 或 phone")->check(CLI::IsMember({"name", "phone"})), kField);
       cmd->add_option("--value", a->value, "更正后的值")->required();
     }
+    if (spec.options & kLevel)
+      req(cmd->add_option("--level", a->level, "非常满意、满意、基本满意、不满意、非常不满意")
+              ->check(CLI::IsMember({"非常满意", "满意", "基本满意", "不满意", "非常不满意"})), kLevel);
+    if (spec.options & kService)
+      req(cmd->add_option("--service", a->service, "green_channel 绿色通道, extended_hours 延时服务, door_to_door 上门服务")
+              ->check(CLI::IsMember({"green_channel", "extended_hours", "door_to_door"})), kService);
     cmd->add_option("--note", a->note, "备注");
     cmd->callback([&set, &spec, a] {
       set.action = [&set, &spec, a] {
@@ -126,6 +151,7 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set) {
           return 0;
         }
         std::cout << spec.done << "：" << v->acceptance_no << "（状态：" << case_state_label(v->state) << "）\n";
+        print_rule_notes(spec.kind, *v);
         return 0;
       };
     });

@@ -18,6 +18,14 @@ int main(int argc, char** argv) {
   add_conflict_commands(app, set);
   add_import_command(app, set);
   add_sync_commands(app, set);
+  add_staff_commands(app, set);
+  add_post_commands(app, set);
+  add_enquiry_commands(app, set);
+  add_complaint_commands(app, set);
+  add_refusal_commands(app, set);
+  add_appointment_commands(app, set);
+  add_guide_command(app, set);
+  add_report_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

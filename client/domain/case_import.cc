@@ -20,7 +20,8 @@ using schema::EventKind;
 // Kinds an import may carry after acceptance. Corrections and conflict
 // resolutions refer to this system's own events, so they cannot come from outside.
 bool importable(EventKind k) {
-  return k != EventKind::Accepted && k != EventKind::FieldCorrected && k != EventKind::ConflictResolved;
+  return k != EventKind::Accepted && k != EventKind::FieldCorrected && k != EventKind::ConflictResolved &&
+         !schema::is_hall_record(k);
 }
 
 Status missing(std::string_view field) { return Status::validation("缺少字段“" + std::string(field) + "”"); }

@@ -45,6 +45,18 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::ProcedureResumed: return "特别程序结束";
     case EventKind::PlatformNumberAssigned: return "登记平台办件编号";
     case EventKind::ConflictResolved: return "处理冲突";
+    case EventKind::StaffRegistered: return "人员名册登记";
+    case EventKind::PostDefined: return "岗位设置";
+    case EventKind::AbsenceStarted: return "A岗离岗";
+    case EventKind::AbsenceEnded: return "A岗返岗";
+    case EventKind::EnquiryLogged: return "咨询登记";
+    case EventKind::ComplaintFiled: return "投诉登记";
+    case EventKind::ComplaintHandled: return "投诉处理";
+    case EventKind::Evaluated: return "满意度评价";
+    case EventKind::ServiceFlagged: return "拓展服务标记";
+    case EventKind::MaterialDeferred: return "容缺受理";
+    case EventKind::AppointmentBooked: return "预约登记";
+    case EventKind::AppointmentClosed: return "预约结束";
   }
   return "未知操作";
 }
@@ -82,6 +94,7 @@ void apply(CaseView& v, const CaseEvent& e) {
       v.matter_id = e.matter_id;
       v.catalog_version = e.catalog_version;
       v.first_clerk = e.clerk_id;
+      v.handler = e.subject.empty() ? e.clerk_id : e.subject;
       v.applicant = e.applicant;
       v.handling_kind = e.handling_kind == "instant" ? HandlingKind::Instant : HandlingKind::Promised;
       v.promised = {e.days, e.time_unit == "calendar" ? TimeUnit::CalendarDays : TimeUnit::WorkingDays};
@@ -91,18 +104,34 @@ void apply(CaseView& v, const CaseEvent& e) {
       v.state = CaseState::Accepted;
       break;
     case EventKind::MaterialsRequested:
+      if (v.first_slip.empty()) {
+        v.first_slip = e.materials;
+      } else if (auto extra = minus(e.materials, v.first_slip); !extra.empty()) {
+        v.one_time_breaches.push_back({e.event_id(), e.clerk_id, day_of(e), std::move(extra)});
+      }
       v.materials_missing = e.materials;
       v.state = CaseState::AwaitingMaterials;
       break;
-    case EventKind::MaterialsSupplemented:
+    case EventKind::MaterialsSupplemented: {
+      bool awaiting = v.state == CaseState::AwaitingMaterials;
+      for (auto& d : v.deferred)
+        if (!d.supplied && std::find(e.materials.begin(), e.materials.end(), d.name) != e.materials.end()) {
+          d.supplied = true;
+          d.supplied_on = day_of(e);
+        }
       for (const auto& m : e.materials)
         if (std::find(v.materials_received.begin(), v.materials_received.end(), m) == v.materials_received.end())
           v.materials_received.push_back(m);
       v.materials_missing = minus(v.materials_missing, e.materials);
-      if (v.materials_missing.empty()) {
+      if (awaiting && v.materials_missing.empty()) {
         v.state = CaseState::Accepted;
-        v.clock_start = day_of(e);  // 补正后重新计算时限
+        v.clock_start = day_of(e);  // 补正后重新计算时限 (a deferred material does not restart it)
       }
+      break;
+    }
+    case EventKind::MaterialDeferred:
+      for (const auto& m : e.materials)
+        v.deferred.push_back({m, CivilDate::parse(e.to_date).value_or(day_of(e)), false, {}});
       break;
     case EventKind::Forwarded:
       v.department = e.department;
@@ -151,6 +180,17 @@ void apply(CaseView& v, const CaseEvent& e) {
           c.resolution = e.reason;
         }
       break;
+    case EventKind::Evaluated:
+      v.evaluation = e.value;
+      v.evaluation_comment = e.note;
+      v.evaluated_by = e.clerk_id;
+      break;
+    case EventKind::ServiceFlagged:
+      if (std::find(v.service_flags.begin(), v.service_flags.end(), e.field) == v.service_flags.end())
+        v.service_flags.push_back(e.field);
+      break;
+    default:
+      break;  // hall records never reach a case fold (check_transition refuses them)
   }
 }
 
@@ -174,7 +214,24 @@ std::optional<CaseState> parse_case_state(std::string_view code) {
   return std::nullopt;
 }
 
+int satisfaction_rank(std::string_view label) {
+  for (int i = 0; i < 5; ++i)
+    if (label == kSatisfactionLevels[i]) return i + 1;
+  return 0;
+}
+
+std::string_view service_flag_label(std::string_view code) {
+  if (code == "green_channel") return "绿色通道";
+  if (code == "extended_hours") return "延时服务";
+  if (code == "door_to_door") return "上门服务";
+  return {};
+}
+
 bool is_open(CaseState s) { return in(s, {CaseState::Accepted, CaseState::AwaitingMaterials, CaseState::Forwarded}); }
+
+bool CaseView::has_deferred_outstanding() const {
+  return std::any_of(deferred.begin(), deferred.end(), [](const DeferredMaterial& d) { return !d.supplied; });
+}
 
 int CaseView::open_conflicts() const {
   return static_cast<int>(std::count_if(conflicts.begin(), conflicts.end(), [](const CaseConflict& c) { return !c.resolved; }));
@@ -202,12 +259,23 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
       if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
       if (e.materials.empty()) return Status::validation("一次性告知书必须列明需补正的全部材料");
       return Status::ok();
-    case EventKind::MaterialsSupplemented:
-      if (v.state != S::AwaitingMaterials) return refuse(v, e.kind, "案件不在待补正状态");
+    case EventKind::MaterialsSupplemented: {
+      auto deferred_outstanding = [&](const std::string& m) {
+        return std::any_of(v.deferred.begin(), v.deferred.end(), [&](const DeferredMaterial& d) { return !d.supplied && d.name == m; });
+      };
+      if (v.state != S::AwaitingMaterials && !(is_open(v.state) && v.has_deferred_outstanding()))
+        return refuse(v, e.kind, "案件不在待补正状态");
       if (e.materials.empty()) return Status::validation("请列出本次补正的材料");
       for (const auto& m : e.materials)
-        if (std::find(v.materials_missing.begin(), v.materials_missing.end(), m) == v.materials_missing.end())
-          return Status::validation("“" + m + "”不在一次性告知书所列的待补正材料中");
+        if (std::find(v.materials_missing.begin(), v.materials_missing.end(), m) == v.materials_missing.end() &&
+            !deferred_outstanding(m))
+          return Status::validation("“" + m + "”不在一次性告知书所列的待补正材料或容缺后补材料中");
+      return Status::ok();
+    }
+    case EventKind::MaterialDeferred:
+      if (!in(v.state, {S::Accepted, S::AwaitingMaterials, S::Forwarded})) return refuse(v, e.kind);
+      if (e.materials.empty()) return Status::validation("请列出容缺后补的材料");
+      if (!CivilDate::parse(e.to_date)) return Status::validation("容缺受理须写明后补材料的期限");
       return Status::ok();
     case EventKind::Forwarded:
       if (v.state != S::Accepted) return refuse(v, e.kind);
@@ -261,6 +329,19 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
       for (const auto& c : v.conflicts)
         if (c.event_id == e.ref_event_id && !c.resolved) return Status::ok();
       return Status::not_found("没有待处理的冲突：" + e.ref_event_id);
+    case EventKind::Evaluated:
+      if (v.state != S::Delivered) return refuse(v, e.kind, "办件出件后才能评价");
+      if (!v.evaluation.empty()) return refuse(v, e.kind, "该办件已评价（" + v.evaluation + "）");
+      if (satisfaction_rank(e.value) == 0)
+        return Status::validation("评价等级须为：非常满意、满意、基本满意、不满意、非常不满意");
+      return Status::ok();
+    case EventKind::ServiceFlagged:
+      if (service_flag_label(e.field).empty())
+        return Status::validation("拓展服务须为 green_channel（绿色通道）、extended_hours（延时服务）或 door_to_door（上门服务）");
+      return Status::ok();
+    default:
+      if (schema::is_hall_record(e.kind)) return Status::validation("“" + std::string(kind_label(e.kind)) + "”不是办件环节");
+      break;
   }
   return Status::internal("unknown event kind");
 }

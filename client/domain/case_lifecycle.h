@@ -40,6 +40,31 @@ struct CaseConflict {
   std::string resolution;
 };
 
+// A later 一次性告知 on the same case asking for materials the first slip did
+// not list: allowed (the applicant still needs them) but a breach of the
+// one-time rule, kept for supervision.
+struct OneTimeBreach {
+  std::string event_id;
+  std::string clerk_id;
+  CivilDate on;
+  std::vector<std::string> materials;  // the ones not on the first slip
+};
+
+// The five satisfaction levels (GB/T 39046 A.8 order: 1 = 非常满意).
+constexpr const char* kSatisfactionLevels[] = {"非常满意", "满意", "基本满意", "不满意", "非常不满意"};
+int satisfaction_rank(std::string_view label);  // 1–5, or 0 if not a level
+
+// Extended-service flags a case may carry (ServiceFlagged events).
+constexpr const char* kServiceFlags[] = {"green_channel", "extended_hours", "door_to_door"};
+std::string_view service_flag_label(std::string_view code);  // 绿色通道, 延时服务, 上门服务; empty if unknown
+
+struct DeferredMaterial {  // 容缺受理: accepted without it, to be supplied by `due`
+  std::string name;
+  CivilDate due;
+  bool supplied = false;
+  CivilDate supplied_on;
+};
+
 struct CaseView {
   std::string case_id;
   std::string acceptance_no;
@@ -49,6 +74,7 @@ struct CaseView {
   std::string matter_id;
   std::string catalog_version;
   std::string first_clerk;  // 首问负责人
+  std::string handler;      // 承办人: the post's clerk on duty at acceptance (B while A is away)
   schema::Applicant applicant;
   HandlingKind handling_kind = HandlingKind::Promised;
   TimeLimit promised;
@@ -64,6 +90,12 @@ struct CaseView {
   std::string department;   // back office it was forwarded to
   std::string refusal_stage, refusal_reason, refusal_basis, refusal_approver;
   std::string withdraw_reason;
+  std::vector<std::string> first_slip;     // materials of the first one-time notification
+  std::vector<OneTimeBreach> one_time_breaches;
+  std::string evaluation, evaluation_comment, evaluated_by;  // satisfaction label, comment, clerk who took it
+  std::vector<std::string> service_flags;  // codes of kServiceFlags
+  std::vector<DeferredMaterial> deferred;
+  bool has_deferred_outstanding() const;
   std::vector<schema::CaseEvent> events;  // in fold order
   std::vector<CaseConflict> conflicts;
   std::uint64_t last_hlc = 0;

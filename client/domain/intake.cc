@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "client/domain/civil_date.h"
 #include "client/domain/resident_id.h"
 #include "client/domain/text_rules.h"
 
@@ -26,6 +27,19 @@ Result<std::vector<std::string>> validate_material_list(const std::vector<std::s
     if (std::find(out.begin(), out.end(), clean) != out.end()) return Status::validation("材料“" + clean + "”重复填写");
     out.push_back(std::move(clean));
   }
+  return out;
+}
+
+bool is_key_material(std::string_view m) {
+  for (std::string_view key : {"身份证", "申请书", "申请表", "营业执照"})
+    if (m.find(key) != std::string_view::npos) return true;
+  return false;
+}
+
+std::vector<schema::CaseEvent> IntakeDrafts::events() && {
+  std::vector<schema::CaseEvent> out{std::move(accepted)};
+  if (deferral) out.push_back(std::move(*deferral));
+  if (request_missing) out.push_back(std::move(*request_missing));
   return out;
 }
 
@@ -54,9 +68,32 @@ Result<IntakeDrafts> prepare_intake(const IntakeForm& form, const MatterCatalog&
   a.time_unit = std::string(time_unit_code(matter->time_unit));
   a.note = note;
 
+  HALLSYNC_ASSIGN_OR_RETURN(std::vector<std::string> deferred, validate_material_list(form.deferred));
+  if (!deferred.empty()) {
+    auto until = CivilDate::parse(form.deferred_until);
+    if (!until) return Status::validation("容缺受理须写明后补材料的期限（YYYY-MM-DD）");
+    if (until->year() * 10000 + static_cast<int>(until->month()) * 100 + static_cast<int>(until->day()) < today_yyyymmdd)
+      return Status::validation("后补材料的期限不能早于今天");
+    for (const auto& m : deferred) {
+      if (std::find(matter->materials.begin(), matter->materials.end(), m) == matter->materials.end())
+        return Status::validation("“" + m + "”不是该事项所需材料");
+      if (is_key_material(m)) return Status::validation("“" + m + "”是关键材料，不能容缺受理");
+      if (std::find(received.begin(), received.end(), m) != received.end())
+        return Status::validation("“" + m + "”已收到，无需容缺");
+    }
+    schema::CaseEvent d;
+    d.kind = schema::EventKind::MaterialDeferred;
+    d.clerk_id = form.clerk_id;
+    d.materials = deferred;
+    d.to_date = until->to_string();
+    drafts.deferral = std::move(d);
+  }
+
   std::vector<std::string> missing;
   for (const auto& m : matter->materials)
-    if (std::find(received.begin(), received.end(), m) == received.end()) missing.push_back(m);
+    if (std::find(received.begin(), received.end(), m) == received.end() &&
+        std::find(deferred.begin(), deferred.end(), m) == deferred.end())
+      missing.push_back(m);
   if (!missing.empty()) {
     schema::CaseEvent r;
     r.kind = schema::EventKind::MaterialsRequested;

@@ -21,12 +21,23 @@ struct IntakeForm {
   std::vector<std::string> materials_received;
   std::string note;
   std::string clerk_id;
+  // 容缺受理: non-key materials accepted as missing, to be supplied by `deferred_until` (YYYY-MM-DD).
+  std::vector<std::string> deferred;
+  std::string deferred_until;
 };
 
 struct IntakeDrafts {
   schema::CaseEvent accepted;                          // body only; the store fills identity
   std::optional<schema::CaseEvent> request_missing;    // 一次性告知 when required materials are missing
+  std::optional<schema::CaseEvent> deferral;           // 容缺受理 of non-key materials
+  // In the order they are written.
+  std::vector<schema::CaseEvent> events() &&;
 };
+
+// Key materials (the applicant's identity document, the application itself)
+// can never be deferred. The catalog does not mark key materials yet; this
+// rule stands in until it does.
+bool is_key_material(std::string_view material);
 
 // Field limits (code points), shared with the web form.
 constexpr std::size_t kMaxNoteChars = 500;

@@ -172,6 +172,8 @@ Result<Matter> parse_matter(const Record& rec) {
   return m;
 }
 
+}  // namespace
+
 std::string csv_field(std::string_view s) {
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
@@ -181,6 +183,8 @@ std::string csv_field(std::string_view s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);

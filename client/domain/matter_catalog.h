@@ -68,4 +68,7 @@ class MatterCatalog {
   std::vector<Matter> matters_;
 };
 
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string csv_field(std::string_view s);
+
 }  // namespace hallsync::client

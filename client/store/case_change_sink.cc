@@ -16,7 +16,8 @@ Status CaseChangeSink::apply(Transaction& txn, const std::vector<RemoteChange>& 
                                 " but carries an event of " + e->case_id);
       // The hub partitions by hall; a case of another hall here means a hub bug
       // or a forged reply, and nothing of the page may be applied.
-      if (e->kind == schema::EventKind::Accepted && e->hall_code != store_->identity().hall_code)
+      if ((e->kind == schema::EventKind::Accepted || schema::is_hall_record(e->kind)) &&
+          e->hall_code != store_->identity().hall_code)
         return Status::protocol("hub sent case " + e->case_id + " of hall " + e->hall_code + " to hall " +
                                 store_->identity().hall_code)
             .with_code("wrong_hall");

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <cstdio>
 
+#include "client/domain/hall_register.h"
 #include "client/domain/uuid_text.h"
 #include "client/domain/work_calendar.h"
 #include "sync/api/change_log.h"
@@ -46,9 +47,14 @@ std::string new_case_uuid() {
 Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
   HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts drafts,
                             prepare_intake(form, store_->catalog(), today_number(store_->clock())));
-  std::vector<schema::CaseEvent> events{std::move(drafts.accepted)};
-  if (drafts.request_missing) events.push_back(std::move(*drafts.request_missing));
-  return write_local(new_case_uuid(), std::move(events));
+  // AB 岗: the case goes to the post's clerk on duty today (B while A is away).
+  HALLSYNC_ASSIGN_OR_RETURN(auto records, hall_records(/*duty_only=*/true));
+  if (!records.empty()) {
+    HallRegister reg = HallRegister::fold(std::move(records));
+    if (const Post* post = reg.post_for_matter(form.matter_id))
+      drafts.accepted.subject = reg.on_duty(*post, CivilDate::from_unix_ms(store_->clock().now_ms()));
+  }
+  return write_local(new_case_uuid(), std::move(drafts).events());
 }
 
 Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft) {
@@ -71,9 +77,7 @@ Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<I
   for (std::size_t i = 0; i < forms.size(); ++i) {
     auto drafts = prepare_intake(forms[i], store_->catalog(), today);
     if (!drafts) return drafts.status().with_context("第" + std::to_string(i + 1) + "条");
-    std::vector<schema::CaseEvent> events{std::move(drafts->accepted)};
-    if (drafts->request_missing) events.push_back(std::move(*drafts->request_missing));
-    HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(events)));
+    HALLSYNC_ASSIGN_OR_RETURN(CaseView v, append_local(txn, new_case_uuid(), std::move(*drafts).events()));
     out.push_back(std::move(v));
   }
   return commit_local(txn, std::move(out));

@@ -83,6 +83,20 @@ class CaseRepository {
   };
   Result<int> apply_remote(Transaction& txn, std::vector<ReceivedEvent> events);
 
+  // Hall records (schema::is_hall_record kinds: roster, posts, absences,
+  // enquiries, complaints), in hall_records.cc. One is appended with its
+  // change-log entry in one transaction; `draft.case_id` names the record (a
+  // new record id when empty). Returns the event as written.
+  Result<schema::CaseEvent> record_hall_event(schema::CaseEvent draft);
+  // Every hall record held here, local and pulled, in fold order; with
+  // `duty_only`, just the roster, posts and absences (who is on duty), which
+  // registration reads without decoding years of enquiries and complaints.
+  Result<std::vector<schema::CaseEvent>> hall_records(bool duty_only = false);
+  // Folded views of the cases accepted in [from, to] (reports, handovers).
+  Result<std::vector<CaseView>> cases_accepted_between(CivilDate from, CivilDate to);
+  // Ids of cases holding at least one event of `kind` (e.g. every 容缺 case).
+  Result<std::vector<std::string>> case_ids_with_kind(schema::EventKind kind);
+
  private:
   Result<std::string> resolve_case_id(const std::string& case_ref);
   Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);

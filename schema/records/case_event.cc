@@ -9,7 +9,9 @@ constexpr std::array<std::string_view, kMaxEventKind + 1> kCodes = {
     "",          "accepted",        "materials_requested", "materials_supplemented", "forwarded",
     "approved",  "refused",         "extended",            "delivered",              "withdrawn",
     "field_corrected", "procedure_paused", "procedure_resumed", "platform_number_assigned",
-    "conflict_resolved"};
+    "conflict_resolved", "staff_registered", "post_defined", "absence_started", "absence_ended",
+    "enquiry_logged", "complaint_filed", "complaint_handled", "evaluated", "service_flagged", "material_deferred",
+    "appointment_booked", "appointment_closed"};
 }
 
 std::string_view event_kind_code(EventKind kind) {

@@ -26,8 +26,30 @@ enum class EventKind : std::uint8_t {
   ProcedureResumed = 12,      // 特别程序结束
   PlatformNumberAssigned = 13,  // 平台办件编号
   ConflictResolved = 14,      // 冲突已处理
+  // Service rules (issue #8). Kinds 15–21 are hall records, not case steps:
+  // their "case" id is the record's own id and each carries hall_code (see
+  // is_hall_record). Field use per kind is in sync/PROTOCOL.md.
+  StaffRegistered = 15,       // 人员名册登记
+  PostDefined = 16,           // 岗位（窗口）及 AB 岗设置
+  AbsenceStarted = 17,        // A 岗离岗（出差、开会、下乡、休假）
+  AbsenceEnded = 18,          // A 岗返岗
+  EnquiryLogged = 19,         // 咨询登记（首问负责）
+  ComplaintFiled = 20,        // 投诉登记
+  ComplaintHandled = 21,      // 投诉处理结果
+  Evaluated = 22,             // 办件满意度评价（case step）
+  ServiceFlagged = 23,        // 拓展服务标记：绿色通道、延时服务、上门服务（case step）
+  MaterialDeferred = 24,      // 容缺受理：非关键材料后补，限期 to_date（case step）
+  AppointmentBooked = 25,     // 预约（hall record）
+  AppointmentClosed = 26,     // 预约到场、取消或爽约（hall record）
 };
-constexpr std::uint8_t kMaxEventKind = 14;
+constexpr std::uint8_t kMaxEventKind = 26;
+
+// Hall records: hall-scoped facts that sync like case events but belong to no
+// case. Every such event names its hall in hall_code.
+constexpr bool is_hall_record(EventKind k) {
+  return (k >= EventKind::StaffRegistered && k <= EventKind::ComplaintHandled) ||
+         k == EventKind::AppointmentBooked || k == EventKind::AppointmentClosed;
+}
 
 std::string_view event_kind_code(EventKind kind);   // "accepted", "materials_requested", ...
 bool parse_event_kind(std::string_view code, EventKind& out);
@@ -71,6 +93,10 @@ struct CaseEvent {
   std::string platform_case_no;  // platform_number_assigned
   std::string note;              // any
   std::string ref_event_id;      // conflict_resolved: the event whose conflict is settled
+  // Appended for hall records (issue #8); see the table in sync/PROTOCOL.md.
+  std::string subject;           // the staff number, post code or complaint target a record is about
+  std::string from_date;         // YYYY-MM-DD: absence start
+  std::string to_date;           // YYYY-MM-DD: absence planned end, or the day of return
 
   std::string event_id() const { return device_id + "#" + std::to_string(origin_seq); }
   friend bool operator==(const CaseEvent&, const CaseEvent&) = default;

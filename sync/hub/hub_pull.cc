@@ -179,4 +179,29 @@ Status HubService::publish_reference(const std::string& name, const std::string&
   return txn.commit();
 }
 
+Result<std::vector<std::string>> HubService::hall_codes() {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT hall_code FROM halls ORDER BY hall_code"));
+  std::vector<std::string> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.push_back(stmt.column_text(0));
+  }
+  return out;
+}
+
+Result<std::vector<schema::CaseEvent>> HubService::hall_events(const std::string& hall_code) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
+      "SELECT body FROM events WHERE hall_code = ? AND collection = 'case_events' ORDER BY hub_seq"));
+  stmt.bind(1, hall_code);
+  std::vector<schema::CaseEvent> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(stmt.column_blob(0)));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace hallsync::hub

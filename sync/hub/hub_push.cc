@@ -106,9 +106,13 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
         reason = "event belongs to case " + event.case_id + " but the entry names " + entry.doc_key;
       } else if (event.kind == schema::EventKind::Accepted && event.hall_code != device.hall_code) {
         reason = "case accepted for hall " + event.hall_code + " pushed by a device of hall " + device.hall_code;
+      } else if (schema::is_hall_record(event.kind) && event.hall_code != device.hall_code) {
+        // A hall record (roster, posts, absences, enquiries, complaints) names its hall on every event.
+        reason = "hall record for hall " + event.hall_code + " pushed by a device of hall " + device.hall_code;
       } else if (!hall.empty() && hall != device.hall_code) {
         reason = "case " + event.case_id + " belongs to another hall";
-      } else if (hall.empty() && event.kind != schema::EventKind::Accepted && !touched.count(event.case_id)) {
+      } else if (hall.empty() && event.kind != schema::EventKind::Accepted && !schema::is_hall_record(event.kind) &&
+                 !touched.count(event.case_id)) {
         reason = "case " + event.case_id + " is unknown to the hub (its acceptance never arrived)";
       }
     }
@@ -123,6 +127,7 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     hlc_.observe(Hlc{event.hlc});
     HALLSYNC_ASSIGN_OR_RETURN(last_hub_seq, insert_event(txn, event, device.hall_code, entry.payload));
     if (txn.db().changes() == 0) continue;  // the same event came from another path already
+    if (schema::is_hall_record(event.kind)) continue;  // no case row to build
     auto [where, first_touch] = touched.insert(event.case_id);
     bool known_case = first_touch ? !hall.empty() : !fresh_cases.count(event.case_id);
     if (first_touch) touched_order.push_back(&*where);

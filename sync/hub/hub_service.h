@@ -57,6 +57,10 @@ class HubService {
   Result<std::vector<BucketDigest>> digests(const std::string& hall_code);
   // The (case_id, event_id) pairs of one hall's cases in a bucket (-1 = all).
   Result<std::vector<std::pair<std::string, std::string>>> event_ids(const std::string& hall_code, int bucket);
+  // Registered hall codes, and every case event and hall record of one hall
+  // (district reports: the domain folds and sums them; the hub keeps no rules).
+  Result<std::vector<std::string>> hall_codes();
+  Result<std::vector<schema::CaseEvent>> hall_events(const std::string& hall_code);
   const std::string& epoch() const { return epoch_; }
   Database& db() { return *db_; }
 

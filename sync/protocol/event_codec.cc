@@ -24,7 +24,7 @@ constexpr std::uint8_t kFormat = 1;
 enum Bit : std::uint32_t {
   kAcceptanceNo, kHallCode, kMatterId, kCatalogVersion, kApplicantName, kApplicantId, kApplicantPhone,
   kMaterials, kHandlingKind, kDays, kLegalMaxDays, kTimeUnit, kReason, kLegalBasis, kApprover,
-  kDepartment, kStage, kField, kValue, kPlatformCaseNo, kNote, kRefEventId, kBitCount
+  kDepartment, kStage, kField, kValue, kPlatformCaseNo, kNote, kRefEventId, kSubject, kFromDate, kToDate, kBitCount
 };
 
 // Templated on constness so encode reads and decode writes through one table.
@@ -50,6 +50,9 @@ auto string_field(Event& e, std::uint32_t bit) -> decltype(&e.note) {
     case kPlatformCaseNo: return &e.platform_case_no;
     case kNote: return &e.note;
     case kRefEventId: return &e.ref_event_id;
+    case kSubject: return &e.subject;
+    case kFromDate: return &e.from_date;
+    case kToDate: return &e.to_date;
     default: return nullptr;
   }
 }

@@ -5,31 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/hall_cli.h"
 
 using hallsync::test::Run;
 using hallsync::test::run_command;
 
 namespace {
 
-struct Hall {
-  hallsync::test::TempDir dir;
-  Run run(std::vector<std::string> args) {
-    args.insert(args.begin(), HALL_BINARY);
-    args.push_back("--data-dir");
-    args.push_back(dir.file("hall"));
-    setenv("HALL_CLERK", "c001", 1);
-    return run_command(args);
-  }
-  nlohmann::json json(const std::vector<std::string>& args) {
-    Run r = run(args);
-    INFO(r.out);
-    REQUIRE(r.status == 0);
-    return nlohmann::json::parse(r.out);
-  }
-  Hall() { REQUIRE(run({"init", "--hall", "360704100", "--device", "W01"}).status == 0); }
-};
+using Hall = hallsync::test::HallCli;
 
 const std::string kId = "360704198503120023";
 

@@ -20,6 +20,7 @@ struct HubCommandSet {
 
 void add_serve_command(CLI::App& app, HubCommandSet& set);
 void add_admin_commands(CLI::App& app, HubCommandSet& set);
+void add_report_command(CLI::App& app, HubCommandSet& set);
 
 // Opens the hub store with the domain's case policy; prints and returns null on error.
 std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir);

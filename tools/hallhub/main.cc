@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   HubCommandSet set;
   add_serve_command(app, set);
   add_admin_commands(app, set);
+  add_report_command(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
