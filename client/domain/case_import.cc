@@ -181,7 +181,7 @@ std::string to_import_line(const ImportRecord& r) {
 
 Result<CheckedImport> check_import_history(const ImportRecord& r, const MatterCatalog& catalog, CivilDate today) {
   if (r.accepted_on > today) return Status::validation("受理日期 " + r.accepted_on.to_string() + " 晚于今天");
-  IntakeForm form{r.matter_id, r.applicant.name, r.applicant.id_number, r.applicant.phone, r.materials, r.note, r.clerk};
+  IntakeForm form{r.matter_id, r.applicant.name, r.applicant.id_number, r.applicant.phone, r.materials, r.note, r.clerk, {}, {}};
   // Only the acceptance is taken from intake: the notification of missing
   // materials, if there was one, is part of the imported history.
   HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts intake, prepare_intake(form, catalog, yyyymmdd(today)));

@@ -95,7 +95,7 @@ IntakeForm CaseGenerator::next_intake(bool all_materials) {
   schema::Applicant a = next_applicant();
   std::vector<std::string> missing;
   std::vector<std::string> materials = all_materials ? m.materials : materials_for(m, missing);
-  return {m.matter_id, a.name, a.id_number, a.phone, std::move(materials), pick(kNotes, count(kNotes)), clerk()};
+  return {m.matter_id, a.name, a.id_number, a.phone, std::move(materials), pick(kNotes, count(kNotes)), clerk(), {}, {}};
 }
 
 bool CaseGenerator::try_step(ImportRecord& r, ImportStep step) {
