@@ -10,6 +10,7 @@
 #include <string>
 
 #include "client/domain/case_lifecycle.h"
+#include "client/domain/documents.h"
 #include "client/store/case_repository.h"
 #include "client/store/hall_store.h"
 
@@ -53,6 +54,8 @@ nlohmann::json case_detail_json(const CaseView& v, HallStore& store, CivilDate t
 std::string deadline_state(const std::string& due_on, CaseState state, const WorkCalendar& calendar, CivilDate today);
 std::string matter_name(const HallStore& store, const std::string& matter_id);
 CivilDate today(const HallStore& store);
+// A case's document as the hall prints it today (its catalog version's matter, its deadline).
+Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind);
 void print_json(const nlohmann::json& j);
 
 void add_init_command(CLI::App& app, CommandSet& set);
@@ -63,5 +66,6 @@ void add_case_step_commands(CLI::App& case_cmd, CommandSet& set);
 void add_conflict_commands(CLI::App& app, CommandSet& set);
 void add_import_command(CLI::App& app, CommandSet& set);
 void add_sync_commands(CLI::App& app, CommandSet& set);
+void add_staff_commands(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

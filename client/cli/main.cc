@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_conflict_commands(app, set);
   add_import_command(app, set);
   add_sync_commands(app, set);
+  add_staff_commands(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
