@@ -41,9 +41,13 @@ function isRealDate(y, m, d) {
   return d <= days[m - 1];
 }
 
+// Dates and times are Beijing time (UTC+8), as the server's CivilDate, whatever
+// time zone the hall PC is set to.
+function beijing(ms) { return new Date(ms + 8 * 3600 * 1000); }
+
 function todayNumber() {
-  const t = new Date();
-  return t.getFullYear() * 10000 + (t.getMonth() + 1) * 100 + t.getDate();
+  const t = beijing(Date.now());
+  return t.getUTCFullYear() * 10000 + (t.getUTCMonth() + 1) * 100 + t.getUTCDate();
 }
 
 // The first problem with an ID number, worded as the server words it; '' if none.
@@ -88,9 +92,10 @@ function el(tag, attrs, ...children) {
 
 function fmtTime(ms) {
   if (!ms) return '—';
-  const d = new Date(ms);
+  const d = beijing(ms);
   const p = (x) => String(x).padStart(2, '0');
-  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes());
+  return d.getUTCFullYear() + '-' + p(d.getUTCMonth() + 1) + '-' + p(d.getUTCDate()) + ' ' + p(d.getUTCHours()) + ':' +
+    p(d.getUTCMinutes());
 }
 
 function setFieldError(prefix, field, message) {
