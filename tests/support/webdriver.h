@@ -71,10 +71,7 @@ class Browser {
         std::vector<std::string>{kChromedriver, "--port=" + port_, "--allowed-ips=127.0.0.1"}, dir.file("chromedriver.log"));
     INFO(driver_->log());
     REQUIRE_FALSE(driver_->wait_for("started successfully", std::chrono::seconds(20)).empty());
-    CurlTransportOptions o;
-    o.base_url = "http://127.0.0.1:" + port_;
-    o.total_timeout_ms = 60'000;
-    http_ = make_curl_transport(o);
+    http_ = std::make_unique<Api>(port_, 60'000);  // starting Chromium on a busy machine takes a while
     json caps = {{"capabilities",
                   {{"alwaysMatch",
                     {{"browserName", "chrome"},
@@ -139,14 +136,8 @@ class Browser {
 
  private:
   std::pair<int, json> raw(const std::string& method, const std::string& target, const std::string& body) {
-    HttpRequest r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    if (method == "POST") r.headers = {{"Content-Type", "application/json; charset=utf-8"}};
-    auto res = http_->exchange(r);
-    if (!res) return {0, json()};
-    return {res->status, json::parse(res->body, nullptr, false)};
+    Reply r = http_->call(method, target, body);
+    return {r.status, r.body};
   }
   json call(const std::string& method, const std::string& target, const json& body = nullptr) {
     auto [status, reply] = raw(method, target, body.is_null() ? "" : body.dump());
@@ -160,7 +151,7 @@ class Browser {
 
   std::string port_;
   std::unique_ptr<Background> driver_;
-  std::unique_ptr<Transport> http_;
+  std::unique_ptr<Api> http_;
   std::string session_;
 };
 
