@@ -38,6 +38,11 @@ std::int64_t StaffSessions::locked_for(const std::string& clerk_id, std::int64_t
 }
 
 void StaffSessions::record_failure(const std::string& clerk_id, std::int64_t now_ms) {
+  // Bounded: guessing many ids must not grow the table without end; ids not
+  // locked right now lose their count first.
+  if (failures_.size() >= 10'000)
+    for (auto it = failures_.begin(); it != failures_.end();)
+      it = it->second.locked_until_ms > now_ms ? std::next(it) : failures_.erase(it);
   Failures& f = failures_[clerk_id];
   if (f.locked_until_ms && f.locked_until_ms <= now_ms) f = {};  // a lockout served starts a fresh count
   if (++f.count >= limits_.max_failures) f.locked_until_ms = now_ms + limits_.lockout_ms;

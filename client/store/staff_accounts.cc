@@ -97,7 +97,13 @@ Result<StaffAccount> check_login(Database& db, const std::string& clerk_id, std:
       " WHERE clerk_id = ?"));
   stmt.bind(1, clerk_id);
   HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-  if (!row) return wrong;
+  if (!row) {
+    // Spend the same Argon2id work as for a real account, so the answer's
+    // timing does not tell which clerk ids exist.
+    static const Result<std::string> dummy = hash_password("no-such-account");
+    if (dummy) crypto_pwhash_str_verify(dummy->c_str(), password.data(), password.size());
+    return wrong;
+  }
   std::string hash = stmt.column_text(5);
   if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) return wrong;
   return StaffAccount{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3),

@@ -519,6 +519,16 @@ document.addEventListener('DOMContentLoaded', () => {
   $('print-back').addEventListener('click', () => openCase(state.caseRef));
   $('print-new').addEventListener('click', () => show('intake'));
   document.addEventListener('keydown', (e) => {
+    // Alt+1 / Alt+2 switch views from anywhere (handled here, not by accesskey,
+    // whose modifier differs between browsers).
+    if (e.altKey && !e.ctrlKey && (e.key === '1' || e.key === '2' || e.code === 'Digit1' || e.code === 'Digit2') &&
+        !$('nav').hidden) {
+      e.preventDefault();
+      const list = e.key === '2' || e.code === 'Digit2';
+      show(list ? 'list' : 'intake');
+      if (list) loadList();
+      return;
+    }
     // Ctrl+P on the print view prints the document itself, not the page around it.
     if ((e.ctrlKey || e.metaKey) && e.key === 'p' && !$('view-print').hidden) {
       e.preventDefault();

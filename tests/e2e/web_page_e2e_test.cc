@@ -151,11 +151,17 @@ TEST_CASE("a clerk signs in, registers a case, finds it, prints its notice, and 
   hall.hub.stop_holding_port();
   b.click("#sync-now");
   REQUIRE(b.shows("#sync-state", "离线", seconds(20)));
-  b.click("#nav [data-view=intake]");
-  pick_matter(b, "低保");
-  b.click("#materials-all");
-  fill_applicant(b, "张建国", "36070419900307001X", "0797-4412345");
-  b.click("#intake-submit");
+  // This one from the keyboard alone: Alt+1 focuses the matter box; ↓ Enter
+  // picks; Tab past the six material boxes to 「全部已收到」; Enter; Tab on.
+  b.keys(std::string(kAlt) + "1" + kReleaseKeys);
+  REQUIRE(b.script("return document.activeElement.id;").get<std::string>() == "matter-q");
+  b.keys(std::string("低保") + kArrowDown + kEnter);
+  REQUIRE(b.shows("#matter-chosen", "城市低保"));
+  CHECK(b.script("return document.activeElement.id;").get<std::string>() == "mat-0");
+  b.keys(std::string(kTab) + kTab + kTab + kTab + kTab + kTab);
+  CHECK(b.script("return document.activeElement.id;").get<std::string>() == "materials-all");
+  b.keys(kEnter);
+  b.keys(std::string(kTab) + "张建国" + kTab + "36070419900307001X" + kTab + "0797-4412345" + kEnter);
   REQUIRE(b.shows("#print-title", "受理通知书"));
   REQUIRE(b.shows("#sync-pending", "待上传", seconds(5)));
   CHECK(b.script("return Number(document.getElementById('sync-pending').dataset.pending);").get<int>() > 0);

@@ -31,6 +31,9 @@ constexpr const char* kChromium = "/usr/bin/chromium";
 // W3C key codes sent as text.
 constexpr const char* kEnter = "\xee\x80\x87";      // U+E007
 constexpr const char* kArrowDown = "\xee\x80\x95";  // U+E015
+constexpr const char* kTab = "\xee\x80\x84";        // U+E004
+constexpr const char* kAlt = "\xee\x80\x8a";        // U+E00A, held until kReleaseKeys
+constexpr const char* kReleaseKeys = "\xee\x80\x80";  // U+E000
 
 // A loopback port free right now (the kernel's pick, released at once).
 inline std::string free_port() {
@@ -105,6 +108,11 @@ class Browser {
   }
   void type(const std::string& css, const std::string& text) {
     cmd("POST", "/element/" + find(css) + "/value", {{"text", text}});
+  }
+  // Keys typed into whatever has the focus, as a person at the keyboard does.
+  void keys(const std::string& text) {
+    std::string active = cmd("GET", "/element/active")["value"].begin().value().get<std::string>();
+    cmd("POST", "/element/" + active + "/value", {{"text", text}});
   }
   void clear(const std::string& css) { cmd("POST", "/element/" + find(css) + "/clear", json::object()); }
   void click(const std::string& css) { cmd("POST", "/element/" + find(css) + "/click", json::object()); }
