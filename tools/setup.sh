@@ -10,6 +10,10 @@ packages=(
   libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcurl4-openssl-dev
   libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
   jq  # tools/bench/run.sh folds per-run figures and writes the JSON summary
+  libsodium-dev  # Argon2id password hashes of staff accounts (crypto_pwhash)
+  # The web page's end-to-end test (tests/e2e/web_page_e2e_test.cc): headless
+  # Chromium driven over WebDriver, and CJK fonts so the page renders Chinese.
+  chromium chromium-driver fonts-noto-cjk
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -63,6 +63,17 @@ void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
 CivilDate today(const HallStore& store) { return CivilDate::from_unix_ms(store.clock().now_ms()); }
 
+Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind) {
+  auto catalog = store.catalog_version(view.catalog_version);
+  DocumentContext ctx;
+  ctx.view = &view;
+  ctx.matter = catalog ? catalog->find(view.matter_id) : nullptr;
+  ctx.deadline = case_deadline(view, store.calendar());
+  ctx.hall_code = view.hall_code;
+  ctx.issued_on = today(store);
+  return render_document(kind, ctx);
+}
+
 std::string matter_name(const HallStore& store, const std::string& matter_id) {
   const Matter* m = store.catalog().find(matter_id);
   return m ? m->name : matter_id;
@@ -100,6 +111,7 @@ namespace {
 json event_json(const schema::CaseEvent& e) {
   json j = {{"event_id", e.event_id()},
             {"kind", schema::event_kind_code(e.kind)},
+            {"kind_label", event_kind_label(e.kind)},
             {"clerk_id", e.clerk_id},
             {"device_id", e.device_id},
             {"wall_time_ms", e.wall_ms},

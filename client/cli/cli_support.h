@@ -10,6 +10,7 @@
 #include <string>
 
 #include "client/domain/case_lifecycle.h"
+#include "client/domain/documents.h"
 #include "client/store/case_repository.h"
 #include "client/store/hall_store.h"
 
@@ -59,6 +60,8 @@ nlohmann::json case_detail_json(const CaseView& v, HallStore& store, CivilDate t
 std::string deadline_state(const std::string& due_on, CaseState state, const WorkCalendar& calendar, CivilDate today);
 std::string matter_name(const HallStore& store, const std::string& matter_id);
 CivilDate today(const HallStore& store);
+// A case's document as the hall prints it today (its catalog version's matter, its deadline).
+Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind);
 void print_json(const nlohmann::json& j);
 
 void add_init_command(CLI::App& app, CommandSet& set);
@@ -78,5 +81,7 @@ void add_refusal_commands(CLI::App& app, CommandSet& set);
 void add_appointment_commands(CLI::App& app, CommandSet& set);
 void add_guide_command(CLI::App& app, CommandSet& set);
 void add_report_command(CLI::App& app, CommandSet& set);
+// Sign-in accounts for halld's web page (issue #9).
+void add_account_commands(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

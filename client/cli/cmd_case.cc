@@ -199,14 +199,7 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
       CaseRepository repo(*store);
       auto v = repo.load(p->case_ref);
       if (!v) return report(v.status());
-      auto catalog = store->catalog_version(v->catalog_version);
-      DocumentContext ctx;
-      ctx.view = &*v;
-      ctx.matter = catalog ? catalog->find(v->matter_id) : nullptr;
-      ctx.deadline = case_deadline(*v, store->calendar());
-      ctx.hall_code = v->hall_code;
-      ctx.issued_on = today(*store);
-      auto doc = render_document(*kind, ctx);
+      auto doc = render_case_document(*store, *v, *kind);
       if (!doc) return report(doc.status());
       const std::string& body = p->html ? doc->html : doc->text;
       if (p->out.empty()) {

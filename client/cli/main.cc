@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_import_command(app, set);
   add_sync_commands(app, set);
   add_staff_commands(app, set);
+  add_account_commands(app, set);
   add_post_commands(app, set);
   add_enquiry_commands(app, set);
   add_complaint_commands(app, set);

@@ -7,9 +7,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "client/cli/case_steps.h"
 #include "client/cli/cli_support.h"
 #include "client/daemon/daemon_log.h"
+#include "client/daemon/local_api_http.h"
 #include "client/daemon/sync_history.h"
+#include "client/web/web_assets.h"
 #include "client/store/case_repository.h"
 #include "sync/api/change_log.h"
 #include "sync/api/replicator.h"
@@ -18,66 +21,6 @@ namespace hallsync::client::daemon {
 namespace {
 
 using nlohmann::json;
-using Query = std::map<std::string, std::string>;
-
-HttpResponse reply(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Cache-Control", "no-store"}};
-  r.body = body.dump();
-  return r;
-}
-
-HttpResponse error_reply(int status, const std::string& code, const std::string& message) {
-  return reply(status, {{"code", code}, {"message", message}});
-}
-
-HttpResponse status_reply(const Status& s) {
-  switch (s.kind()) {
-    case ErrorKind::Validation: return error_reply(400, "validation", s.message());
-    case ErrorKind::Conflict: return error_reply(409, "conflict", s.message());
-    case ErrorKind::NotFound: return error_reply(404, "not_found", s.message());
-    case ErrorKind::Storage: return error_reply(503, "storage", s.message());
-    default:
-      log_error("local API: " + s.to_string());
-      return error_reply(500, "internal", s.message());
-  }
-}
-
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size()) {
-      unsigned v = 0;
-      auto [end, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
-      if (ec == std::errc() && end == in.data() + i + 3) {
-        out += static_cast<char>(v);
-        i += 2;
-      } else {
-        out += '%';
-      }
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-Query parse_query(std::string_view q) {
-  Query out;
-  while (!q.empty()) {
-    auto amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    auto eq = part.find('=');
-    if (!part.empty())
-      out[percent_decode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    q.remove_prefix(amp + 1);
-  }
-  return out;
-}
 
 // An integer query parameter within [min, max]; `fallback` when absent.
 Result<int> int_param(const Query& q, const std::string& name, int fallback, int min, int max) {
@@ -88,17 +31,6 @@ Result<int> int_param(const Query& q, const std::string& name, int fallback, int
   if (ec != std::errc() || end != it->second.data() + it->second.size() || v < min || v > max)
     return Status::validation("参数 " + name + " 应为 " + std::to_string(min) + "–" + std::to_string(max) + " 之间的整数");
   return v;
-}
-
-// Reads one optional text field of a request body; a wrong type is a bad request.
-bool text_field(const json& body, const char* name, std::string& out, std::string& problem) {
-  if (!body.contains(name) || body[name].is_null()) return true;
-  if (!body[name].is_string()) {
-    problem = std::string("字段 ") + name + " 应为文本";
-    return false;
-  }
-  out = body[name].get<std::string>();
-  return true;
 }
 
 json run_json(const SyncRunRecord& r) {
@@ -116,6 +48,26 @@ json run_json(const SyncRunRecord& r) {
           {"error_kind", text_or_null(r.error_kind)},
           {"error_code", text_or_null(r.error_code)},
           {"error_message", text_or_null(r.error_message)}};
+}
+
+// The web page's files. The CSP allows only this origin's own script and
+// style: the page works with no network, and injected markup cannot run.
+HttpResponse serve_asset(const std::string& method, const std::string& path) {
+  if (method != "GET" && method != "HEAD") return error_reply(405, "bad_request", "只支持 GET");
+  web::WebAsset asset = web::web_asset(path);
+  if (asset.body.empty()) return error_reply(404, "not_found", "没有这个页面：" + path);
+  HttpResponse r;
+  r.status = 200;
+  r.headers = {{"Content-Type", std::string(asset.content_type)},
+               {"Cache-Control", "no-cache"},
+               {"X-Content-Type-Options", "nosniff"},
+               {"X-Frame-Options", "DENY"},
+               {"Referrer-Policy", "no-referrer"},
+               {"Content-Security-Policy",
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"}};
+  r.body = std::string(asset.body);
+  return r;
 }
 
 }  // namespace
@@ -136,6 +88,7 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   Query query = parse_query(qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1));
   const std::string& method = request.method;
   const bool get = method == "GET", post = method == "POST";
+  if (path.rfind("/api/", 0) != 0) return serve_asset(method, path);
   if (Status s = reference_->refresh(*store_); !s.is_ok()) return status_reply(s);
   CivilDate today = cli::today(*store_);
 
@@ -143,6 +96,15 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     if (!get) return error_reply(405, "bad_request", "只支持 GET");
     return reply(200, {{"status", "ok"}});
   }
+  if (auto r = route_staff(request, path)) return *r;
+
+  // Sign-in gate (local_api.h): case and catalog endpoints need a session once
+  // the store has staff accounts; the sync endpoints never do.
+  auto who = actor(request);
+  if (!who) return status_reply(who.status());
+  if (who->accounts && !who->session && path.rfind("/api/sync", 0) != 0)
+    return error_reply(401, "unauthorized", "请先登录（登录已超时或尚未登录）");
+  if (auto r = route_case_actions(request, path, query, *who)) return *r;
 
   if (path == "/api/cases" && get) {
     CaseFilter f;
@@ -162,6 +124,13 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     f.due_within_days = *due_within;
     f.limit = *limit;
     if (auto it = query.find("search"); it != query.end()) f.search = it->second;
+    if (auto it = query.find("clerk"); it != query.end()) f.clerk_id = it->second;
+    for (auto [name, field] : {std::pair{"from", &f.accepted_from}, std::pair{"to", &f.accepted_to}}) {
+      auto it = query.find(name);
+      if (it == query.end() || it->second.empty()) continue;
+      if (!CivilDate::parse(it->second)) return error_reply(400, "validation", "日期格式应为 YYYY-MM-DD：" + it->second);
+      *field = it->second;
+    }
     f.today = today;
     CaseRepository repo(*store_);
     auto rows = repo.list(f);
@@ -180,16 +149,11 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     if (!text_field(body, "matter_id", form.matter_id, problem) ||
         !text_field(body, "applicant_name", form.applicant_name, problem) ||
         !text_field(body, "id_number", form.id_number, problem) || !text_field(body, "phone", form.phone, problem) ||
-        !text_field(body, "note", form.note, problem) || !text_field(body, "clerk_id", form.clerk_id, problem))
+        !text_field(body, "note", form.note, problem) || !text_field(body, "clerk_id", form.clerk_id, problem) ||
+        !text_list_field(body, "materials_received", form.materials_received, problem))
       return error_reply(400, "bad_request", problem);
-    if (body.contains("materials_received") && !body["materials_received"].is_null()) {
-      const json& mats = body["materials_received"];
-      if (!mats.is_array()) return error_reply(400, "bad_request", "字段 materials_received 应为文本数组");
-      for (const auto& m : mats) {
-        if (!m.is_string()) return error_reply(400, "bad_request", "字段 materials_received 应为文本数组");
-        form.materials_received.push_back(m.get<std::string>());
-      }
-    }
+    // With staff accounts the signed-in clerk acts, whatever the body says.
+    if (who->accounts) form.clerk_id = who->session->account.clerk_id;
     if (body.contains("all_materials") && body["all_materials"].is_boolean() && body["all_materials"].get<bool>()) {
       if (const Matter* m = store_->catalog().find(form.matter_id))
         for (const auto& mat : m->materials)
@@ -197,6 +161,10 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
               form.materials_received.end())
             form.materials_received.push_back(mat);
     }
+    // Every field's problem at once, each named, so the page marks them all.
+    auto errors = intake_field_errors(form, store_->catalog(),
+                                      today.year() * 10000 + static_cast<int>(today.month()) * 100 + static_cast<int>(today.day()));
+    if (!errors.empty()) return field_errors_reply(errors);
     CaseRepository repo(*store_);
     auto view = repo.register_case(form);
     if (!view) return status_reply(view.status());
@@ -211,7 +179,12 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     CaseRepository repo(*store_);
     auto view = repo.load(ref);
     if (!view) return status_reply(view.status());
-    return reply(200, cli::case_detail_json(*view, *store_, today));
+    json out = cli::case_detail_json(*view, *store_, today);
+    out["actions"] = json::array();
+    for (const auto* step : cli::allowed_steps(*view))
+      out["actions"].push_back({{"step", step->name}, {"label", step->help}, {"options", step->options},
+                                {"required", step->required}});
+    return reply(200, out);
   }
 
   if (path == "/api/sync/status" && get) {

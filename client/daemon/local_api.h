@@ -10,14 +10,31 @@
 //   GET  /api/sync/status                online, last success/error (with class), outbox, next run
 //   POST /api/sync                       202 {"session": N}; served once status.sessions >= N
 //   GET  /api/sync/history?limit=N       newest sessions first
+//   POST /api/login, POST /api/logout, GET /api/me      staff sessions (staff_api.cc)
+//   GET  /api/catalog?q=                 matters by name, department or id
+//   POST /api/cases/{ref}/steps/{step}   a lifecycle step (case_steps.h)
+//   GET  /api/cases/{ref}/documents/{kind}   the document as printable HTML
+//   POST /api/cases/{ref}/conflicts/{event_id}/resolve
+//   GET  /, /assets/*                    the clerk's web page (client/web)
+//
+// Sign-in: once hall.db has any staff account (`hall account add`), every case
+// and catalog endpoint needs the session cookie of POST /api/login, and the
+// acting clerk of a write is the signed-in one (a clerk_id in the body is
+// ignored). A store with no account keeps the trusted-body path (clerk_id in
+// the body; loopback only, one PC) for setups without the page. The sync
+// endpoints carry no personal data and serve `hall sync` without a session.
 //
 // Errors are {"code": "validation"|"conflict"|"not_found"|"storage"|
 // "bad_request"|"internal", "message": "..."} with 400/409/404/503/400/500;
 // messages from the domain are the Chinese ones a clerk reads.
-// Not yet: clerk authentication (the clerk_id in a body is trusted — loopback
-// only, one PC; a later issue), LAN mode with TLS.
+// Validation errors of the intake form also name the field ("field", "errors").
+// Not yet: LAN mode with TLS (issue #7), roles beyond display.
 #pragma once
 
+#include <optional>
+
+#include "client/daemon/staff_sessions.h"
+#include "client/daemon/local_api_http.h"
 #include "client/daemon/store_coordination.h"
 #include "client/daemon/sync_scheduler.h"
 #include "client/store/hall_store.h"
@@ -34,8 +51,20 @@ class LocalApi {
   HttpResponse handle(const HttpRequest& request);
 
  private:
+  // Who is acting: the session's clerk, or (no accounts) whoever the body names.
+  struct Actor {
+    bool accounts = false;                 // the store has staff accounts: sessions are required
+    const StaffSession* session = nullptr;  // the signed-in clerk, if any
+  };
   HttpResponse route(const HttpRequest& request);
+  Result<Actor> actor(const HttpRequest& request);
+  // staff_api.cc: /api/login, /api/logout, /api/me; nullopt for other paths.
+  std::optional<HttpResponse> route_staff(const HttpRequest& request, const std::string& path);
+  // case_actions_api.cc: /api/catalog and /api/cases/{ref}/…; nullopt for other paths.
+  std::optional<HttpResponse> route_case_actions(const HttpRequest& request, const std::string& path,
+                                                 const Query& query, const Actor& actor);
   HallStore* store_;
+  StaffSessions sessions_;
   SyncScheduler* scheduler_;
   ReferenceGeneration* reference_;
 };

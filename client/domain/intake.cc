@@ -43,6 +43,23 @@ std::vector<schema::CaseEvent> IntakeDrafts::events() && {
   return out;
 }
 
+std::vector<FieldError> intake_field_errors(const IntakeForm& form, const MatterCatalog& catalog, int today_yyyymmdd) {
+  std::vector<FieldError> out;
+  auto check = [&out](const char* field, const Status& s) {
+    if (!s.is_ok()) out.push_back({field, s.message()});
+  };
+  if (form.matter_id.empty())
+    out.push_back({"matter_id", "请选择办理事项"});
+  else if (!catalog.find(form.matter_id))
+    out.push_back({"matter_id", "事项“" + form.matter_id + "”不在事项目录（版本 " + catalog.version() + "）中"});
+  check("applicant_name", validate_person_name(form.applicant_name).status());
+  check("id_number", parse_resident_id(form.id_number, today_yyyymmdd).status());
+  check("phone", validate_phone(form.phone).status());
+  check("materials_received", validate_material_list(form.materials_received).status());
+  check("note", validate_free_text(form.note, "备注", kMaxNoteChars, false).status());
+  return out;
+}
+
 Result<IntakeDrafts> prepare_intake(const IntakeForm& form, const MatterCatalog& catalog, int today_yyyymmdd) {
   HALLSYNC_RETURN_IF_ERROR(validate_clerk_id(form.clerk_id));
   if (form.matter_id.empty()) return Status::validation("请选择办理事项");

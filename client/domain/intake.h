@@ -49,6 +49,18 @@ constexpr std::size_t kMaxReasonChars = 500;
 // whose message names the field in Chinese. `today_yyyymmdd` bounds birth dates.
 Result<IntakeDrafts> prepare_intake(const IntakeForm& form, const MatterCatalog& catalog, int today_yyyymmdd);
 
+// One problem with one field of the intake form, for the web page to show
+// next to that field. `field` is the IntakeForm member's name ("id_number").
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+// Every field problem of the form at once (prepare_intake stops at the first),
+// checked by the same rules; empty when prepare_intake would accept the fields.
+// The clerk id is not a form field and is not checked here.
+std::vector<FieldError> intake_field_errors(const IntakeForm& form, const MatterCatalog& catalog, int today_yyyymmdd);
+
 // Validates a list of material names a clerk typed (non-empty, unique, bounded).
 Result<std::vector<std::string>> validate_material_list(const std::vector<std::string>& materials);
 

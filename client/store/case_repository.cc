@@ -287,6 +287,9 @@ Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
   if (f.state) sql += " AND state = :state";
   if (!f.matter_id.empty()) sql += " AND matter_id = :matter";
   if (f.overdue_only) sql += " AND due_on IS NOT NULL AND due_on < :today AND state IN ('accepted', 'forwarded')";
+  if (!f.clerk_id.empty()) sql += " AND first_clerk = :clerk";
+  if (!f.accepted_from.empty()) sql += " AND accepted_on >= :from";
+  if (!f.accepted_to.empty()) sql += " AND accepted_on <= :to";
   if (!f.search.empty()) sql += " AND (acceptance_no = :q OR applicant_name = :q OR id_number = :q OR platform_case_no = :q)";
   sql += " ORDER BY accepted_on DESC, acceptance_no DESC LIMIT :limit";
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql));
@@ -294,6 +297,9 @@ Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
   if (f.state) stmt.bind(i++, case_state_code(*f.state));
   if (!f.matter_id.empty()) stmt.bind(i++, f.matter_id);
   if (f.overdue_only) stmt.bind(i++, f.today.to_string());
+  if (!f.clerk_id.empty()) stmt.bind(i++, f.clerk_id);
+  if (!f.accepted_from.empty()) stmt.bind(i++, f.accepted_from);
+  if (!f.accepted_to.empty()) stmt.bind(i++, f.accepted_to);
   if (!f.search.empty()) stmt.bind(i++, f.search);
   stmt.bind(i++, static_cast<std::int64_t>(f.limit));
   std::vector<CaseSummary> out;

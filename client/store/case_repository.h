@@ -20,6 +20,9 @@ struct CaseFilter {
   std::string matter_id;
   bool overdue_only = false;     // open cases past their due date
   int due_within_days = -1;      // open cases due within N working days (>= 0 to use)
+  std::string clerk_id;          // first clerk (首问负责人)
+  std::string accepted_from;     // accepted on or after, YYYY-MM-DD
+  std::string accepted_to;       // accepted on or before, YYYY-MM-DD
   std::string search;            // acceptance number, applicant name or full ID number
   CivilDate today;               // for overdue/due-soon
   int limit = 1000;

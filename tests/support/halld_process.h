@@ -42,13 +42,14 @@ struct Reply {
   json body;
 };
 
-// A client of halld's local API over the project's curl transport.
+// A client of halld's local API (or any JSON-over-HTTP server on loopback,
+// e.g. chromedriver) over the project's curl transport.
 class Api {
  public:
-  explicit Api(const std::string& port) {
+  explicit Api(const std::string& port, long timeout_ms = 10'000) {
     CurlTransportOptions o;
     o.base_url = "http://127.0.0.1:" + port;
-    o.total_timeout_ms = 10'000;
+    o.total_timeout_ms = timeout_ms;
     transport_ = make_curl_transport(o);
   }
   Reply call(const std::string& method, const std::string& target, const std::string& body = "") {

@@ -1,0 +1,113 @@
+// `hall account add|passwd|list`: the accounts clerks sign in to halld's web
+// page with (client/store/staff_accounts.h); kept on this hall PC only, unlike
+// the synced staff roster of `hall staff`. Run on the hall PC by whoever
+// sets it up; the password is read from standard input (not echoed on a
+// terminal), never from the command line where `ps` and shell history keep it.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "client/cli/cli_support.h"
+#include "client/store/staff_accounts.h"
+
+namespace hallsync::client::cli {
+namespace {
+
+struct StaffArgs {
+  std::string clerk_id, name, role = "clerk";
+};
+
+// One line from stdin; on a terminal asks twice with echo off.
+Result<std::string> read_password() {
+  const bool tty = isatty(STDIN_FILENO);
+  auto read_line = [tty](const char* prompt) {
+    termios old{};
+    if (tty) {
+      std::cerr << prompt << std::flush;
+      tcgetattr(STDIN_FILENO, &old);
+      termios quiet = old;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (tty) {
+      tcsetattr(STDIN_FILENO, TCSANOW, &old);
+      std::cerr << "\n";
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  };
+  std::string first = read_line("密码：");
+  if (tty && read_line("再输入一次：") != first) return Status::validation("两次输入的密码不一致");
+  HALLSYNC_RETURN_IF_ERROR(validate_password(first));
+  return first;
+}
+
+}  // namespace
+
+void add_account_commands(CLI::App& app, CommandSet& set) {
+  auto* staff = app.add_subcommand("account", "工作人员登录账号（网页登录）")->require_subcommand(1);
+
+  auto* add = staff->add_subcommand("add", "新建账号；密码从标准输入读取");
+  auto a = std::make_shared<StaffArgs>();
+  add_data_dir(*add, set.options);
+  add->add_option("CLERK_ID", a->clerk_id, "工号（即办理记录中的经办人工号），如 c001")->required();
+  add->add_option("--name", a->name, "姓名")->required();
+  add->add_option("--role", a->role, "clerk 窗口人员 / supervisor 负责人")->check(CLI::IsMember({"clerk", "supervisor"}));
+  add->callback([&set, a] {
+    set.action = [&set, a] {
+      auto store = open_store(set.options);
+      if (!store) return 3;
+      auto password = read_password();
+      if (!password) return report(password.status());
+      StaffAccount account{a->clerk_id, a->name, a->role, 0, 0};
+      if (Status s = add_staff(store->db(), account, *password, store->clock().now_ms()); !s.is_ok()) return report(s);
+      std::cout << "已新建账号 " << a->clerk_id << "（" << a->name << "）。此后网页须登录后才能受理和查询。\n";
+      return 0;
+    };
+  });
+
+  auto* passwd = staff->add_subcommand("passwd", "重设密码；新密码从标准输入读取");
+  auto p = std::make_shared<StaffArgs>();
+  add_data_dir(*passwd, set.options);
+  passwd->add_option("CLERK_ID", p->clerk_id, "工号")->required();
+  passwd->callback([&set, p] {
+    set.action = [&set, p] {
+      auto store = open_store(set.options);
+      if (!store) return 3;
+      auto password = read_password();
+      if (!password) return report(password.status());
+      Status s = set_staff_password(store->db(), p->clerk_id, *password, store->clock().now_ms());
+      if (!s.is_ok()) return report(s);
+      std::cout << "已重设 " << p->clerk_id << " 的密码（正在使用的登录在 halld 重启或超时后失效）\n";
+      return 0;
+    };
+  });
+
+  auto* list = staff->add_subcommand("list", "列出账号");
+  add_data_dir(*list, set.options);
+  add_json(*list, set.options);
+  list->callback([&set] {
+    set.action = [&set] {
+      auto store = open_store(set.options);
+      if (!store) return 3;
+      auto rows = list_staff(store->db());
+      if (!rows) return report(rows.status());
+      if (set.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& r : *rows)
+          out.push_back({{"clerk_id", r.clerk_id}, {"display_name", r.display_name}, {"role", r.role}});
+        print_json({{"staff", out}});
+        return 0;
+      }
+      if (rows->empty()) std::cout << "尚无账号：网页无需登录，经办人工号由请求填写（仅限本机）\n";
+      for (const auto& r : *rows)
+        std::cout << r.clerk_id << "  " << r.display_name << "  " << (r.role == "supervisor" ? "负责人" : "窗口人员") << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace hallsync::client::cli
