@@ -48,65 +48,53 @@ Result<std::string> read_password() {
 }  // namespace
 
 void add_account_commands(CLI::App& app, CommandSet& set) {
-  auto* staff = app.add_subcommand("account", "工作人员登录账号（网页登录）")->require_subcommand(1);
+  auto* account = app.add_subcommand("account", "工作人员登录账号（网页登录）")->require_subcommand(1);
 
-  auto* add = staff->add_subcommand("add", "新建账号；密码从标准输入读取");
+  auto* add = account->add_subcommand("add", "新建账号；密码从标准输入读取");
   auto a = std::make_shared<StaffArgs>();
   add_data_dir(*add, set.options);
   add->add_option("CLERK_ID", a->clerk_id, "工号（即办理记录中的经办人工号），如 c001")->required();
   add->add_option("--name", a->name, "姓名")->required();
   add->add_option("--role", a->role, "clerk 窗口人员 / supervisor 负责人")->check(CLI::IsMember({"clerk", "supervisor"}));
-  add->callback([&set, a] {
-    set.action = [&set, a] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto password = read_password();
-      if (!password) return report(password.status());
-      StaffAccount account{a->clerk_id, a->name, a->role, 0, 0};
-      if (Status s = add_staff(store->db(), account, *password, store->clock().now_ms()); !s.is_ok()) return report(s);
-      std::cout << "已新建账号 " << a->clerk_id << "（" << a->name << "）。此后网页须登录后才能受理和查询。\n";
-      return 0;
-    };
+  on_store(*add, set, [a](HallStore& store) {
+    auto password = read_password();
+    if (!password) return report(password.status());
+    StaffAccount created{a->clerk_id, a->name, a->role, 0, 0};
+    if (Status s = add_staff(store.db(), created, *password, store.clock().now_ms()); !s.is_ok()) return report(s);
+    std::cout << "已新建账号 " << a->clerk_id << "（" << a->name << "）。此后网页须登录后才能受理和查询。\n";
+    return 0;
   });
 
-  auto* passwd = staff->add_subcommand("passwd", "重设密码；新密码从标准输入读取");
+  auto* passwd = account->add_subcommand("passwd", "重设密码；新密码从标准输入读取");
   auto p = std::make_shared<StaffArgs>();
   add_data_dir(*passwd, set.options);
   passwd->add_option("CLERK_ID", p->clerk_id, "工号")->required();
-  passwd->callback([&set, p] {
-    set.action = [&set, p] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto password = read_password();
-      if (!password) return report(password.status());
-      Status s = set_staff_password(store->db(), p->clerk_id, *password, store->clock().now_ms());
-      if (!s.is_ok()) return report(s);
-      std::cout << "已重设 " << p->clerk_id << " 的密码（正在使用的登录在 halld 重启或超时后失效）\n";
-      return 0;
-    };
+  on_store(*passwd, set, [p](HallStore& store) {
+    auto password = read_password();
+    if (!password) return report(password.status());
+    Status s = set_staff_password(store.db(), p->clerk_id, *password, store.clock().now_ms());
+    if (!s.is_ok()) return report(s);
+    std::cout << "已重设 " << p->clerk_id << " 的密码（正在使用的登录在 halld 重启或超时后失效）\n";
+    return 0;
   });
 
-  auto* list = staff->add_subcommand("list", "列出账号");
+  auto* list = account->add_subcommand("list", "列出账号");
   add_data_dir(*list, set.options);
   add_json(*list, set.options);
-  list->callback([&set] {
-    set.action = [&set] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto rows = list_staff(store->db());
-      if (!rows) return report(rows.status());
-      if (set.options.json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& r : *rows)
-          out.push_back({{"clerk_id", r.clerk_id}, {"display_name", r.display_name}, {"role", r.role}});
-        print_json({{"staff", out}});
-        return 0;
-      }
-      if (rows->empty()) std::cout << "尚无账号：网页无需登录，经办人工号由请求填写（仅限本机）\n";
+  on_store(*list, set, [&set](HallStore& store) {
+    auto rows = list_staff(store.db());
+    if (!rows) return report(rows.status());
+    if (set.options.json) {
+      nlohmann::json out = nlohmann::json::array();
       for (const auto& r : *rows)
-        std::cout << r.clerk_id << "  " << r.display_name << "  " << (r.role == "supervisor" ? "负责人" : "窗口人员") << "\n";
+        out.push_back({{"clerk_id", r.clerk_id}, {"display_name", r.display_name}, {"role", r.role}});
+      print_json({{"staff", out}});
       return 0;
-    };
+    }
+    if (rows->empty()) std::cout << "尚无账号：网页无需登录，经办人工号由请求填写（仅限本机）\n";
+    for (const auto& r : *rows)
+      std::cout << r.clerk_id << "  " << r.display_name << "  " << (r.role == "supervisor" ? "负责人" : "窗口人员") << "\n";
+    return 0;
   });
 }
 
