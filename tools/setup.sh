@@ -14,6 +14,7 @@ packages=(
   # The web page's end-to-end test (tests/e2e/web_page_e2e_test.cc): headless
   # Chromium driven over WebDriver, and CJK fonts so the page renders Chinese.
   chromium chromium-driver fonts-noto-cjk
+  clang libclang-rt-14-dev  # tools/fuzz.sh: libFuzzer targets of every decoder of untrusted input
 )
 missing=()
 for p in "${packages[@]}"; do

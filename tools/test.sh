@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, builds, runs every test;
 # then builds the whole suite again with AddressSanitizer + UndefinedBehavior-
-# Sanitizer (build-asan/) and runs it there too. CI runs exactly this.
+# Sanitizer (build-asan/) and runs it there too, with a libFuzzer smoke of
+# every decoder between the two (tools/fuzz.sh). CI runs exactly this.
 #   HALLSYNC_SKIP_SANITIZERS=1   skip the second build (a quicker local run)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HALLSYNC_BUILD_DIR:-$root/build}
 bash "$root/tools/setup.sh"
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+
+# A bounded libFuzzer run of every decoder of untrusted input (build-fuzz/).
+#   HALLSYNC_SKIP_FUZZ=1   skip it
+if [ "${HALLSYNC_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz smoke (tools/fuzz.sh)"
+  bash "$root/tools/fuzz.sh"
+fi
 
 if [ "${HALLSYNC_SKIP_SANITIZERS:-0}" != 1 ]; then
   asan=$root/build-asan
