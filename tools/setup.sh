@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcurl4-openssl-dev
   libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
   jq  # tools/bench/run.sh folds per-run figures and writes the JSON summary
+  iproute2  # `ip netns` / `ip addr` for the packet-level link emulator (tools/netemu)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -128,6 +129,23 @@ Status run_in_namespace(const std::string& ns, const std::function<Status()>& fn
   });
   worker.join();
   return result;
+}
+
+Result<long> tcp_retransmits(const std::string& ns) {
+  long count = -1;
+  HALLSYNC_RETURN_IF_ERROR(run_in_namespace(ns, [&count]() -> Status {
+    // thread-self: /proc/self/net would show the main thread's namespace.
+    std::ifstream snmp("/proc/thread-self/net/snmp");
+    std::string header, values;
+    while (std::getline(snmp, header))
+      if (header.rfind("Tcp:", 0) == 0 && std::getline(snmp, values)) break;
+    std::istringstream names(header), numbers(values);
+    for (std::string name, number; names >> name && numbers >> number;)
+      if (name == "RetransSegs") count = std::stol(number);
+    return Status::ok();
+  }));
+  if (count < 0) return Status::internal("netemu: no TCP RetransSegs in /proc/net/snmp of " + ns);
+  return count;
 }
 
 Status check_available() {

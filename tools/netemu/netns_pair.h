@@ -51,6 +51,10 @@ class NetnsPair {
   bool made_a_ = false, made_b_ = false;
 };
 
+// TCP's RetransSegs in namespace `ns` (its /proc/net/snmp): how many
+// segments TCP there has sent again, e.g. after the emulator lost them.
+Result<long> tcp_retransmits(const std::string& ns);
+
 // Runs `fn` on a new thread that has entered namespace `ns`, and waits for
 // it. Sockets it opens and threads it starts stay in that namespace (a
 // listener started here keeps serving there after fn returns).
