@@ -92,15 +92,15 @@ Status no_ipv6_on_tun() {
 // One side: a TUN device in `ns`, its address, peer route, and lo up.
 Result<int> make_side(const std::string& ns, const char* self, const char* peer) {
   int fd = -1;
-  HALLSYNC_RETURN_IF_ERROR(run_in_namespace(ns, [&fd]() -> Status {
+  Status s = run_in_namespace(ns, [&fd]() -> Status {
     HALLSYNC_ASSIGN_OR_RETURN(fd, open_tun());
     return no_ipv6_on_tun();
-  }));
-  Status s = run_ip({"-n", ns, "addr", "add", self, "peer", peer, "dev", kTunName});
+  });
+  if (s.is_ok()) s = run_ip({"-n", ns, "addr", "add", self, "peer", peer, "dev", kTunName});
   if (s.is_ok()) s = run_ip({"-n", ns, "link", "set", kTunName, "up"});
   if (s.is_ok()) s = run_ip({"-n", ns, "link", "set", "lo", "up"});
   if (!s.is_ok()) {
-    close(fd);
+    if (fd >= 0) close(fd);
     return s;
   }
   return fd;

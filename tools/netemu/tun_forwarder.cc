@@ -98,6 +98,12 @@ struct TunForwarder::Impl {
         return;
       }
       if (fds[2].revents) return;  // stop
+      // A TUN device that went away would wake ppoll at once forever.
+      if ((fds[0].revents | fds[1].revents) & (POLLERR | POLLHUP | POLLNVAL)) {
+        std::lock_guard lock(mutex);
+        poll_error = EIO;
+        return;
+      }
       if (fds[0].revents & POLLIN) read_ready(up);
       if (fds[1].revents & POLLIN) read_ready(down);
     }
