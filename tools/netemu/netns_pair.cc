@@ -160,7 +160,11 @@ Status check_available() {
   if (child < 0 || waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
     return Status::validation("netemu: this kernel or container does not allow new network namespaces");
   if (Status s = run_ip({"-V"}); !s.is_ok()) return Status::validation(s.message());
-  return Status::ok();
+  // Named namespaces also need /run/netns to be mountable (not so in some containers).
+  std::string probe = "hsemu-" + std::to_string(getpid()) + "-probe";
+  if (Status s = run_ip({"netns", "add", probe}); !s.is_ok())
+    return Status::validation("netemu: cannot create a named network namespace: " + s.message());
+  return run_ip({"netns", "delete", probe});
 }
 
 std::string unique_pair_name() {
