@@ -15,6 +15,7 @@ packages=(
   # Chromium driven over WebDriver, and CJK fonts so the page renders Chinese.
   chromium chromium-driver fonts-noto-cjk
   clang libclang-rt-14-dev  # tools/fuzz.sh: libFuzzer targets of every decoder of untrusted input
+  iproute2  # `ip netns` / `ip addr` for the packet-level link emulator (tools/netemu)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,11 +17,11 @@
 #include "sync/hub/hub_service.h"
 #include "sync/net/http_server.h"
 #include "tools/bench/bench_report.h"
+#include "tools/bench/sync_until_done.h"
 #include "tools/linkemu/link_emulator.h"
 
 using namespace hallsync;
 using namespace hallsync::client;
-using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -32,18 +32,6 @@ struct RunFigures {
 int fail(const Status& s) {
   std::fprintf(stderr, "link_bench: %s\n", s.to_string().c_str());
   return 2;
-}
-
-// One sync direction, retried until it succeeds (at most 100 sessions).
-Result<double> timed_until_done(Replicator& r, bool push, int& retries) {
-  auto t0 = Steady::now();
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    auto s = push ? r.push() : r.pull();
-    if (s) return std::chrono::duration<double>(Steady::now() - t0).count();
-    if (s.status().kind() != ErrorKind::Network) return s.status();
-    ++retries;
-  }
-  return Status::network("link_bench: 100 sessions in a row failed");
 }
 
 Status run_once(int cases, const linkemu::LinkProfile& profile, std::uint64_t seed, const std::filesystem::path& root,
@@ -79,9 +67,9 @@ Status run_once(int cases, const linkemu::LinkProfile& profile, std::uint64_t se
   Replicator pull(office->db(), *transport2, sink2, clock, {"360704100-W02", token2});
   int retries = 0;
   linkemu::LinkCounters before = link->counters();
-  HALLSYNC_ASSIGN_OR_RETURN(out.push_s, timed_until_done(push, true, retries));
+  HALLSYNC_ASSIGN_OR_RETURN(out.push_s, bench::timed_until_done(push, true, retries));
   linkemu::LinkCounters mid = link->counters();
-  HALLSYNC_ASSIGN_OR_RETURN(out.pull_s, timed_until_done(pull, false, retries));
+  HALLSYNC_ASSIGN_OR_RETURN(out.pull_s, bench::timed_until_done(pull, false, retries));
   linkemu::LinkCounters after = link->counters();
   // Bytes both ways count against the link (requests up, responses down).
   double push_bytes = static_cast<double>(mid.bytes_up - before.bytes_up + mid.bytes_down - before.bytes_down);

@@ -313,7 +313,8 @@ Result<std::unique_ptr<LinkEmulator>> LinkEmulator::start(const EmulatorOptions&
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   boost::system::error_code ec;
-  tcp::endpoint at(boost::asio::ip::address_v4::loopback(), options.listen_port);  // loopback only, always
+  tcp::endpoint at(boost::asio::ip::make_address(options.listen_host, ec), options.listen_port);
+  if (ec) return Status::validation("linkemu: not an IP address to listen on: " + options.listen_host);
   impl->acceptor.open(at.protocol(), ec);
   if (!ec) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(at, ec);
@@ -329,6 +330,8 @@ std::uint16_t LinkEmulator::port() const {
   boost::system::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
 }
+
+std::string LinkEmulator::address() const { return impl_->options.listen_host + ":" + std::to_string(port()); }
 
 LinkCounters LinkEmulator::counters() const {
   const Shared& s = impl_->shared;

@@ -1,6 +1,6 @@
 // LinkEmulator: a user-space TCP proxy that makes a loopback connection behave
 // like a mountain link (this kernel has no netem). Listens on 127.0.0.1 (a
-// port chosen by the OS unless given), forwards each accepted connection to the
+// port chosen by the OS unless given; see listen_host), forwards each accepted connection to the
 // target, and shapes each direction as the connection's plan says. Runs on its
 // own threads; usable in-process by tests and as the `linkemu` tool.
 #pragma once
@@ -31,6 +31,9 @@ struct EmulatorOptions {
   std::string target_host = "127.0.0.1";
   std::uint16_t target_port = 0;
   std::uint16_t listen_port = 0;  // 0: any free port
+  // The linkemu tool always listens on loopback. tools/netemu passes the link
+  // address of a namespace it owns, to publish a loopback-only hub there.
+  std::string listen_host = "127.0.0.1";
   LinkProfile profile;
   std::uint64_t seed = 1;
 };
@@ -43,7 +46,7 @@ class LinkEmulator {
   LinkEmulator& operator=(const LinkEmulator&) = delete;
 
   std::uint16_t port() const;
-  std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
+  std::string address() const;  // listen_host:port
   LinkCounters counters() const;
 
   struct Impl;
