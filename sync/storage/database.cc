@@ -22,7 +22,10 @@ Status status_from_code(int code, std::string_view context, const char* detail, 
   std::string code_name;
   switch (code & 0xff) {
     case SQLITE_FULL:
-      msg += "磁盘已满 (disk full) — free space on the data disk and retry";
+      // A clerk reads this one first: what happened to the work, who acts.
+      msg = "磁盘已满，本次操作未保存（已保存的记录不受影响）：请技术人员清理数据盘空间后重试 (disk full: " +
+            std::string(context) + " " + file + "; the transaction was rolled back, free space on the data disk)";
+      code_name = "disk_full";
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

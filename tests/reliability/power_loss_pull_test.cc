@@ -6,70 +6,13 @@
 // page may be lost.
 #include <catch2/catch.hpp>
 
-#include "client/store/case_change_sink.h"
-#include "sync/api/replicator.h"
 #include "tests/support/power_loss_harness.h"
-#include "tests/support/sync_world.h"
+#include "tests/support/pull_world.h"
 
 namespace hallsync::test {
 namespace {
 
-constexpr const char* kHall = "360704100";
 constexpr std::uint32_t kPage = 7;  // small pages: many commits, each with its cursor
-
-// Remembers the last hub sequence of the newest page whose commit returned.
-class RecordingSink final : public ChangeSink {
- public:
-  explicit RecordingSink(client::HallStore& store) : inner_(store) {}
-  Status apply(Transaction& txn, const std::vector<RemoteChange>& changes) override {
-    if (!changes.empty()) page_end_ = changes.back().hub_seq;
-    return inner_.apply(txn, changes);
-  }
-  Status committed() override {
-    committed_through = page_end_;
-    return inner_.committed();
-  }
-  std::int64_t committed_through = 0;
-
- private:
-  client::CaseChangeSink inner_;
-  std::int64_t page_end_ = 0;
-};
-
-struct PullWorld {
-  SyncWorld world;
-  TempDir dir;
-  std::string template_dir = dir.file("template");
-  std::string run_dir = dir.file("run");
-  DeviceCredentials credentials;
-
-  // W01 registers cases and syncs them, the back office decides some; W02
-  // is a fresh device that has never pulled.
-  PullWorld() {
-    Device& w01 = world.add_device(kHall, "W01");
-    std::vector<std::string> accepted;
-    for (int i = 0; i < 24; ++i) accepted.push_back(world.register_case(w01, "GX-009", i % 4 != 0).acceptance_no);
-    REQUIRE(world.sync(w01).is_ok());
-    for (std::size_t i = 1; i < accepted.size(); i += 4)  // complete ones: the office approves
-      REQUIRE(world.decide(accepted[i], schema::EventKind::Approved).is_ok());
-    auto token = world.hub().add_device(kHall, "W02");
-    REQUIRE(token.is_ok());
-    credentials = {std::string(kHall) + "-W02", *token};
-    REQUIRE(client::HallStore::init(template_dir, {kHall, "W02"}, world.clock()).is_ok());
-  }
-
-  // The hub's case events for this device up to `cursor`.
-  std::set<std::string> hub_events_through(std::int64_t cursor) {
-    auto stmt = world.hub().db().prepare(
-        "SELECT event_id FROM events WHERE hall_code IN (?, '*') AND collection = 'case_events'"
-        " AND origin_device <> ? AND hub_seq <= ?");
-    REQUIRE(stmt.is_ok());
-    stmt->bind(1, kHall).bind(2, credentials.device_id).bind(3, cursor);
-    std::set<std::string> out;
-    while (*stmt->step()) out.insert(stmt->column_text(0));
-    return out;
-  }
-};
 
 struct PullRun {
   std::int64_t committed_through = 0;  // a page up to here was committed and reported
@@ -103,15 +46,7 @@ std::string verify_pull(PullWorld& w, const PullRun& run) {
   Database& db = (*reopened)->db();
   std::string damage = store_damage(db, w.credentials.device_id);
   if (!damage.empty()) return damage;
-  std::int64_t cursor = scalar(db, "SELECT coalesce(max(value), 0) FROM sync_state WHERE name = 'pull.cursor'");
-  if (cursor < run.committed_through)
-    return "a committed page was lost: cursor " + std::to_string(cursor) + " < " + std::to_string(run.committed_through);
-  auto local = strings(db, "SELECT event_id FROM case_events WHERE device_id <> ?", w.credentials.device_id);
-  auto expected = w.hub_events_through(cursor);
-  if (local != expected)
-    return "cursor " + std::to_string(cursor) + " with " + std::to_string(local.size()) + " pulled events, the hub has " +
-           std::to_string(expected.size()) + " up to it";
-  return {};
+  return w.cursor_disagreement(db, run.committed_through);
 }
 
 // One cut: a fresh store, a pull the power stops at a seeded write or fsync,
