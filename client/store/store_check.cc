@@ -30,6 +30,17 @@ Status damaged_store(const std::string& db_file, std::string_view what) {
 
 Status check_store_header(const std::string& db_file) {
   namespace fs = std::filesystem;
+  // A checkpoint cut short (or running now, in another process) leaves the
+  // file shorter than its header says; the WAL still holds those pages and
+  // SQLite finishes the job on open. The WAL is looked at before and after
+  // the file is read, so a checkpoint that ends (and deletes it) meanwhile is
+  // not taken for a truncation.
+  auto wal_in_use = [&db_file] {
+    std::error_code wal_ec;
+    auto n = fs::file_size(db_file + "-wal", wal_ec);
+    return !wal_ec && n > 0;
+  };
+  bool wal = wal_in_use();
   std::error_code ec;
   const auto size = fs::file_size(db_file, ec);
   if (ec) return Status::storage("无法读取大厅数据库文件 " + db_file + "：" + ec.message());
@@ -43,10 +54,7 @@ Status check_store_header(const std::string& db_file) {
   if (page_size == 1) page_size = 65536;
   if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0)
     return damaged_store(db_file, "文件头中的页大小无效");
-  // A checkpoint cut short leaves the file shorter than its header says; the
-  // WAL still holds those pages and SQLite finishes the job on open.
-  const auto wal = fs::file_size(db_file + "-wal", ec);
-  if (!ec && wal > 0) return Status::ok();
+  if (wal || wal_in_use()) return Status::ok();
   const std::uint64_t pages = big_endian(h + 28, 4);
   const bool pages_valid = pages > 0 && big_endian(h + 24, 4) == big_endian(h + 92, 4);
   if (size % page_size != 0 || (pages_valid && size < pages * page_size))
