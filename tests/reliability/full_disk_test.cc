@@ -24,16 +24,7 @@ void require_disk_full_error(const Status& s) {
   CHECK(s.message().find("清理数据盘空间后重试") != std::string::npos);
 }
 
-client::IntakeForm form(const client::HallStore& store) {
-  client::IntakeForm f;
-  f.matter_id = "GX-009";
-  f.applicant_name = "刘桂英";
-  f.id_number = valid_id("36070419850312002");
-  f.phone = "13907971234";
-  f.clerk_id = "c001";
-  f.materials_received = store.catalog().find(f.matter_id)->materials;
-  return f;
-}
+client::IntakeForm form(const client::HallStore& store) { return intake_form(store, "GX-009", true); }
 
 }  // namespace
 
