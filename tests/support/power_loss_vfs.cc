@@ -276,6 +276,7 @@ void reset(State& s) {
 // write: the unix VFS promises powersafe overwrite) turns to garbage.
 PendingOp torn(const PendingOp& op, std::mt19937_64& rng) {
   PendingOp t = op;
+  if (op.data.empty()) return t;
   auto sectors = static_cast<std::int64_t>((op.data.size() + kSector - 1) / kSector);
   auto keep = static_cast<std::size_t>(std::uniform_int_distribution<std::int64_t>(0, sectors - 1)(rng) * kSector);
   auto garbage_end = std::min(op.data.size(), keep + kSector);
