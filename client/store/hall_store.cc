@@ -68,13 +68,17 @@ Result<std::unique_ptr<HallStore>> HallStore::init(const std::string& data_dir, 
 }
 
 Result<std::unique_ptr<HallStore>> HallStore::open(const std::string& data_dir, const Clock& clock,
-                                                   WriterRank rank) {
+                                                   WriterRank rank, StoreCheck check) {
   if (!std::filesystem::exists(db_path(data_dir)))
     return Status::not_found("数据目录 " + data_dir + " 中没有大厅数据库，请先运行 hall init");
+  // Before SQLite touches it: an emptied file would otherwise be taken for a
+  // new database and migrated into an empty store.
+  HALLSYNC_RETURN_IF_ERROR(check_store_header(db_path(data_dir)));
   DatabaseOptions options = kStoreOptions;
   options.create = false;
   options.writer_rank = rank;
   HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(db_path(data_dir), options));
+  if (check == StoreCheck::Pages) HALLSYNC_RETURN_IF_ERROR(check_store_pages(*db));
   HALLSYNC_RETURN_IF_ERROR(migrate_hall_database(*db));
   std::unique_ptr<HallStore> store(new HallStore(std::move(db), data_dir, clock));
   HALLSYNC_RETURN_IF_ERROR(store->load());

@@ -9,6 +9,7 @@
 
 #include "client/domain/matter_catalog.h"
 #include "client/domain/work_calendar.h"
+#include "client/store/store_check.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
 #include "sync/api/hlc.h"
@@ -32,9 +33,11 @@ class HallStore {
                                                  const Clock& clock);
   // Opens an existing store, migrating it forward; refuses a newer schema.
   // Clerks' writes (the default) go before a Background store's (sync) when
-  // both wait for the file's write lock: see WriterRank.
+  // both wait for the file's write lock: see WriterRank. A damaged file (see
+  // StoreCheck for how much is read first) is refused untouched.
   static Result<std::unique_ptr<HallStore>> open(const std::string& data_dir, const Clock& clock,
-                                                 WriterRank rank = WriterRank::Foreground);
+                                                 WriterRank rank = WriterRank::Foreground,
+                                                 StoreCheck check = StoreCheck::Header);
 
   ~HallStore();
   HallStore(const HallStore&) = delete;

@@ -14,12 +14,18 @@
 namespace hallsync {
 namespace {
 
-Status status_from_code(int code, std::string_view context, const char* detail) {
+// `file` names the database in the damaged-file message (a technician must
+// know which file to restore).
+Status status_from_code(int code, std::string_view context, const char* detail, const std::string& file = {}) {
   std::string msg(context);
   msg += ": ";
+  std::string code_name;
   switch (code & 0xff) {
     case SQLITE_FULL:
-      msg += "磁盘已满 (disk full) — free space on the data disk and retry";
+      // A clerk reads this one first: what happened to the work, who acts.
+      msg = "磁盘已满，本次操作未保存（已保存的记录不受影响）：请技术人员清理数据盘空间后重试 (disk full: " +
+            std::string(context) + " " + file + "; the transaction was rolled back, free space on the data disk)";
+      code_name = "disk_full";
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -27,7 +33,9 @@ Status status_from_code(int code, std::string_view context, const char* detail) 
       break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      msg += "database file is damaged — stop halld and run `hallctl doctor`";
+      msg += "数据库文件已损坏 (database file " + file + " is damaged) — stop halld, run `hallctl doctor`, then restore "
+             "the file from a backup or rebuild it from the hub with `hallctl resync --rebuild`";
+      code_name = "store_damaged";
       break;
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
@@ -45,7 +53,8 @@ Status status_from_code(int code, std::string_view context, const char* detail) 
     msg += detail;
     msg += ")";
   }
-  return Status::storage(std::move(msg));
+  Status s = Status::storage(std::move(msg));
+  return code_name.empty() ? s : s.with_code(std::move(code_name));
 }
 
 }  // namespace
@@ -97,7 +106,7 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return status_from_code(rc, "sql step", sqlite3_errmsg(db_->db_));
+  return status_from_code(rc, "sql step", sqlite3_errmsg(db_->db_), db_->path_);
 }
 
 Status Statement::run() {
@@ -150,7 +159,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Databa
   flags |= SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<Database> db(new Database(raw, path));
-  if (rc != SQLITE_OK) return status_from_code(rc, "open " + path, raw ? sqlite3_errmsg(raw) : nullptr);
+  if (rc != SQLITE_OK) return status_from_code(rc, "open " + path, raw ? sqlite3_errmsg(raw) : nullptr, path);
   sqlite3_extended_result_codes(raw, 1);
   // The timeout travels in the handler's pointer argument: nothing to keep alive.
   sqlite3_busy_handler(raw, wait_for_lock, reinterpret_cast<void*>(static_cast<std::intptr_t>(options.busy_timeout_ms)));
@@ -179,7 +188,7 @@ Status Database::exec_script(std::string_view sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    Status s = status_from_code(rc, "exec", err ? err : sqlite3_errmsg(db_));
+    Status s = status_from_code(rc, "exec", err ? err : sqlite3_errmsg(db_), path_);
     sqlite3_free(err);
     return s;
   }
@@ -196,7 +205,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return status_from_code(rc, "prepare", sqlite3_errmsg(db_));
+  if (rc != SQLITE_OK) return status_from_code(rc, "prepare", sqlite3_errmsg(db_), path_);
   return Statement(this, std::move(key), stmt);
 }
 
@@ -217,7 +226,7 @@ int Database::changes() const { return sqlite3_changes(db_); }
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Status Database::last_error(std::string_view context) const {
-  return status_from_code(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_));
+  return status_from_code(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_), path_);
 }
 
 // ---- Transaction ----

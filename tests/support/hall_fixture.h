@@ -20,6 +20,19 @@ inline std::string valid_id(std::string first17) {
   return first17 + client::resident_id_check_char(first17);
 }
 
+// A clerk's intake form for `matter`, with every required material received
+// or none of them.
+inline client::IntakeForm intake_form(const client::HallStore& store, const std::string& matter, bool complete) {
+  client::IntakeForm f;
+  f.matter_id = matter;
+  f.applicant_name = "刘桂英";
+  f.id_number = valid_id("36070419850312002");
+  f.phone = "13907971234";
+  f.clerk_id = "c001";
+  if (complete) f.materials_received = store.catalog().find(matter)->materials;
+  return f;
+}
+
 struct HallFixture {
   TempDir dir;
   ManualClock clock{kFri20260918_10h};

@@ -56,14 +56,7 @@ class SyncWorld {
   }
 
   client::CaseView register_case(Device& d, const std::string& matter = "GX-009", bool complete = true) {
-    client::IntakeForm f;
-    f.matter_id = matter;
-    f.applicant_name = "刘桂英";
-    f.id_number = valid_id("36070419850312002");
-    f.phone = "13907971234";
-    f.clerk_id = "c001";
-    if (complete) f.materials_received = d.store->catalog().find(matter)->materials;
-    auto v = d.repo->register_case(f);
+    auto v = d.repo->register_case(intake_form(*d.store, matter, complete));
     REQUIRE(v.is_ok());
     clock_.advance(1000);
     return *v;

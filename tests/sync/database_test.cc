@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "sync/api/database.h"
+#include "tests/support/file_bytes.h"
 #include "tests/support/temp_dir.h"
 
 using namespace hallsync;
@@ -102,6 +103,29 @@ TEST_CASE("Opening a file that is not a database reports damage", "[sync][storag
   REQUIRE_FALSE(s.is_ok());
   CHECK(s.kind() == ErrorKind::Storage);
   CHECK(s.message().find("damaged") != std::string::npos);
+}
+
+TEST_CASE("A damaged page met while reading names the file and what to do", "[sync][storage]") {
+  test::TempDir dir;
+  const std::string file = dir.file("torn.db");
+  {
+    auto db = Database::open(file);
+    REQUIRE(db.is_ok());
+    REQUIRE((*db)->exec_script("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+                               "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                               " INSERT INTO t SELECT i, 'row ' || i FROM n;")
+                .is_ok());
+  }  // closed: checkpointed, no WAL left to repair the page
+  test::overwrite_bytes(file, 4096, std::string(512, '\x5A'));  // t's root page, torn
+  auto db = Database::open(file);
+  REQUIRE(db.is_ok());
+  auto stmt = (*db)->prepare("SELECT count(*) FROM t");
+  Status s = stmt.is_ok() ? stmt->step().status() : stmt.status();
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.kind() == ErrorKind::Storage);
+  CHECK(s.code() == "store_damaged");
+  CHECK(s.message().find(file) != std::string::npos);
+  CHECK(s.message().find("hallctl resync --rebuild") != std::string::npos);
 }
 
 namespace {

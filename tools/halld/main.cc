@@ -75,7 +75,10 @@ int main(int argc, char** argv) {
   }
   auto lock = InstanceLock::acquire(config->data_dir);
   if (!lock) return startup_error(lock.status());
-  auto store = client::HallStore::open(config->data_dir, SystemClock::instance());
+  // Every page is read once at start: halld runs for days and must not meet a
+  // damaged page mid-registration, nor migrate or write into one.
+  auto store = client::HallStore::open(config->data_dir, SystemClock::instance(), WriterRank::Foreground,
+                                       client::StoreCheck::Pages);
   if (!store) return startup_error(store.status());
 
   // Block the stop signals before any thread starts (threads inherit the
