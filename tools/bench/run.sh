@@ -8,6 +8,7 @@
 #   BENCH_LINK_CASES (200)  BENCH_LINK_PROFILE (2g | 3g | lossy | clean)
 #   BENCH_PACKET_LINK_CASES (200)  BENCH_PACKET_LINK_ONE_WAY_MS (150)
 #   BENCH_PACKET_LINK_LOSS_PERCENT (5)  BENCH_PACKET_LINK_RATE_KBIT (64)
+#   BENCH_MANY_HALLS (200)  BENCH_MANY_HALLS_CASES (200)
 #   (the packet-level link needs root, /dev/net/tun and network namespaces;
 #   elsewhere it is reported as skipped)
 #
@@ -75,6 +76,8 @@ bench "a day's work over the mountain link" "$build/tools/link_bench" "${BENCH_L
 bench "a day's work over a 2G link with 5% packet loss (netemu, packet level)" packet_link \
   "${BENCH_PACKET_LINK_CASES:-200}" "$runs" "${BENCH_PACKET_LINK_ONE_WAY_MS:-150}" \
   "${BENCH_PACKET_LINK_LOSS_PERCENT:-5}" "${BENCH_PACKET_LINK_RATE_KBIT:-64}"
+bench "the hub: many halls syncing at once" "$build/tools/many_halls_bench" "${BENCH_MANY_HALLS:-200}" \
+  "${BENCH_MANY_HALLS_CASES:-200}" "$runs"
 bench "halld: local API latency while a 100,000-event sync runs" "$build/tools/api_latency_bench" "${BENCH_API_EVENTS:-100000}" "$runs"
 bench "halld: idle memory and CPU" bash "$root/tools/bench/halld_idle.sh"
 
