@@ -11,6 +11,7 @@
 #include "client/domain/hall_register.h"
 #include "client/domain/uuid_text.h"
 #include "client/domain/work_calendar.h"
+#include "sync/api/case_policy.h"
 #include "sync/api/change_log.h"
 #include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
@@ -121,7 +122,7 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
     e.case_id = case_id;
     e.device_id = me.device_id();
     if (!keep_times) e.wall_ms = store_->clock().now_ms();
-    e.hlc = store_->hlc().tick().value;
+    e.hlc = store_->hlc().tick_above(latest_hlc(history)).value;
     HALLSYNC_ASSIGN_OR_RETURN(e.origin_seq, log.next_seq(txn));
     if (e.kind == schema::EventKind::Accepted) {
       e.hall_code = me.hall_code;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "schema/records/case_event.h"
+#include "sync/api/hlc.h"
 #include "sync/api/status.h"
 
 namespace hallsync {
@@ -30,5 +31,15 @@ class CasePolicy {
   // decisions made at the hub); a Conflict/Validation status explains why not.
   virtual Status check(const std::vector<schema::CaseEvent>& history, const schema::CaseEvent& next) const = 0;
 };
+
+// The latest HLC among a case's events: a new event on the case is stamped
+// above it (HlcClock::tick_above), so the fold, which orders by HLC, sees every
+// event after the ones its author had seen, whatever the authors' clocks said.
+inline Hlc latest_hlc(const std::vector<schema::CaseEvent>& events) {
+  Hlc latest;
+  for (const auto& e : events)
+    if (Hlc{e.hlc} > latest) latest = Hlc{e.hlc};
+  return latest;
+}
 
 }  // namespace hallsync

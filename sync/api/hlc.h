@@ -28,6 +28,12 @@ class HlcClock {
 
   // A timestamp for a local event, strictly greater than every earlier one.
   Hlc tick();
+  // A timestamp for a local event that must sort after `floor` (the latest
+  // event of the same case): causality within a case, which the fold's order
+  // needs, even when `floor` came from a clock far ahead that observe() would
+  // not adopt. Then it is floor + 1 and this clock stays where it was, so the
+  // far-ahead clock drags only the cases it touched.
+  Hlc tick_above(Hlc floor);
   // Folds in a timestamp received from elsewhere so later local ticks sort after it.
   // Remote values far in the future (beyond `max_drift_ms` of our clock) are not
   // adopted, so one bad peer cannot drag every device's clock forward.

@@ -29,6 +29,11 @@ Hlc HlcClock::tick() {
   return last_;
 }
 
+Hlc HlcClock::tick_above(Hlc floor) {
+  Hlc t = tick();
+  return t > floor ? t : Hlc{floor.value + 1};
+}
+
 void HlcClock::observe(Hlc remote, std::int64_t max_drift_ms) {
   if (remote <= last_) return;
   if (remote.physical_ms() > clock_->now_ms() + max_drift_ms) return;

@@ -104,7 +104,7 @@ Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseE
     HALLSYNC_RETURN_IF_ERROR(begin_write(txn));
     HALLSYNC_ASSIGN_OR_RETURN(auto history, case_events(case_id));
     for (const auto& e : history) hlc_.observe(Hlc{e.hlc});
-    schema::CaseEvent e = hub_event(case_id, draft.kind);
+    schema::CaseEvent e = hub_event(case_id, draft.kind, latest_hlc(history));
     draft.case_id = e.case_id;
     draft.device_id = e.device_id;
     draft.origin_seq = e.origin_seq;

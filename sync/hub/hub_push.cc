@@ -138,7 +138,8 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     if (first_receipt) {
       // The platform number goes right after the acceptance, so a pulling
       // device finds both in one page and folds the case once.
-      HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, fresh.back().case_id, device.hall_code));
+      HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, fresh.back().case_id, device.hall_code,
+                                                                        latest_hlc(fresh)));
       last_hub_seq = assigned.second;
       fresh.push_back(std::move(assigned.first));
     }
@@ -190,13 +191,13 @@ Result<std::vector<schema::CaseEvent>> HubService::case_events(const std::string
   return out;
 }
 
-schema::CaseEvent HubService::hub_event(const std::string& case_id, schema::EventKind kind) {
+schema::CaseEvent HubService::hub_event(const std::string& case_id, schema::EventKind kind, Hlc after) {
   // Counters are saved by save_meta inside the caller's transaction.
   schema::CaseEvent e;
   e.case_id = case_id;
   e.device_id = "hub";
   e.origin_seq = ++hub_seq_counter_;
-  e.hlc = hlc_.tick().value;
+  e.hlc = hlc_.tick_above(after).value;
   e.wall_ms = clock_->now_ms();
   e.kind = kind;
   return e;
@@ -217,9 +218,10 @@ std::string HubService::next_platform_case_no(const std::string& hall_code) {
 
 Result<std::pair<schema::CaseEvent, std::int64_t>> HubService::assign_platform_number(Transaction& txn,
                                                                                     const std::string& case_id,
-                                                                                    const std::string& hall_code) {
+                                                                                    const std::string& hall_code,
+                                                                                    Hlc after) {
   // First receipt of a case: its platform case number, as an event that flows down to the hall.
-  schema::CaseEvent e = hub_event(case_id, schema::EventKind::PlatformNumberAssigned);
+  schema::CaseEvent e = hub_event(case_id, schema::EventKind::PlatformNumberAssigned, after);
   e.clerk_id = "platform";
   e.platform_case_no = next_platform_case_no(hall_code);
   auto body = encode_event(e);
@@ -246,7 +248,8 @@ Status HubService::refresh_case(Transaction& txn, const std::string& case_id, st
     if (known) platform_no = existing.column_text(0);
   }
   if (platform_no.empty()) {
-    HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, case_id, snap.hall_code));
+    HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, case_id, snap.hall_code,
+                                                                    latest_hlc(new_case_events ? *new_case_events : loaded)));
     platform_no = assigned.first.platform_case_no;
     hub_seq = assigned.second;
   }

@@ -88,11 +88,12 @@ class HubService {
                       const std::vector<schema::CaseEvent>* new_case_events = nullptr);
   Result<std::int64_t> insert_event(Transaction& txn, const schema::CaseEvent& e, const std::string& hall_code,
                                     const std::string& body);
-  schema::CaseEvent hub_event(const std::string& case_id, schema::EventKind kind);
+  // A hub-made event on a case, stamped after `after` (the case's latest HLC).
+  schema::CaseEvent hub_event(const std::string& case_id, schema::EventKind kind, Hlc after);
   // Inserts the PlatformNumberAssigned event of a case seen for the first
   // time; returns it with its hub sequence.
   Result<std::pair<schema::CaseEvent, std::int64_t>> assign_platform_number(Transaction& txn, const std::string& case_id,
-                                                                           const std::string& hall_code);
+                                                                           const std::string& hall_code, Hlc after);
   std::string next_platform_case_no(const std::string& hall_code);
   Status save_meta(Transaction& txn);
   // Restores the in-memory counters when a transaction that advanced them fails.

@@ -18,8 +18,22 @@
 
 namespace hallsync::test {
 
+// A device's own clock: the world's clock plus an offset the test may change
+// mid-run (a wrong CMOS clock, or one set back by hand).
+class SkewedClock final : public Clock {
+ public:
+  SkewedClock(const Clock& base, std::int64_t offset_ms) : base_(&base), offset_(offset_ms) {}
+  std::int64_t now_ms() const override { return base_->now_ms() + offset_; }
+  void shift(std::int64_t ms) { offset_ += ms; }
+
+ private:
+  const Clock* base_;
+  std::int64_t offset_;
+};
+
 struct Device {
   std::string hall, code;
+  std::unique_ptr<SkewedClock> clock;
   std::unique_ptr<client::HallStore> store;
   std::unique_ptr<client::CaseRepository> repo;
   std::unique_ptr<client::CaseChangeSink> sink;
@@ -37,14 +51,16 @@ class SyncWorld {
     hub_ = std::move(h).value();
   }
 
-  Device& add_device(const std::string& hall, const std::string& code) {
+  // `clock_offset_ms`: how far the device's clock is off the world's (the hub's).
+  Device& add_device(const std::string& hall, const std::string& code, std::int64_t clock_offset_ms = 0) {
     REQUIRE(hub_->add_hall(hall, "hall " + hall).is_ok());
     auto token = hub_->add_device(hall, code);
     REQUIRE(token.is_ok());
     auto d = std::make_unique<Device>();
     d->hall = hall;
     d->code = code;
-    auto s = client::HallStore::init(dir_.file(hall + "-" + code), {hall, code}, clock_);
+    d->clock = std::make_unique<SkewedClock>(clock_, clock_offset_ms);
+    auto s = client::HallStore::init(dir_.file(hall + "-" + code), {hall, code}, *d->clock);
     REQUIRE(s.is_ok());
     d->store = std::move(s).value();
     d->repo = std::make_unique<client::CaseRepository>(*d->store);
@@ -92,7 +108,7 @@ class SyncWorld {
   }
 
   Result<SyncStats> sync(Device& d) {
-    Replicator r(d.store->db(), *d.transport, *d.sink, clock_, d.credentials, d.options);
+    Replicator r(d.store->db(), *d.transport, *d.sink, *d.clock, d.credentials, d.options);
     return r.sync();
   }
 

@@ -48,3 +48,17 @@ TEST_CASE("HLC counter overflow borrows the next millisecond", "[sync][hlc]") {
   CHECK(next.physical_ms() == 11);
   CHECK(next.counter() == 0);
 }
+
+TEST_CASE("A step on a case stamped by a clock far ahead still sorts after it, and this clock stays put", "[sync][hlc]") {
+  ManualClock wall(1'000'000);
+  HlcClock hlc(wall, Hlc{});
+  Hlc ten_years_ahead = Hlc::from_parts(1'000'000 + 10LL * 365 * 24 * 3600 * 1000, 5);
+  Hlc step = hlc.tick_above(ten_years_ahead);
+  CHECK(step > ten_years_ahead);
+  CHECK(step.value == ten_years_ahead.value + 1);
+  Hlc next = hlc.tick();  // another case: back on this device's own time
+  CHECK(next.physical_ms() == 1'000'000);
+  Hlc ordinary = hlc.tick_above(Hlc::from_parts(999'000, 0));  // a floor behind us changes nothing
+  CHECK(ordinary > next);
+  CHECK(ordinary.physical_ms() == 1'000'000);
+}
