@@ -12,6 +12,7 @@
 #include "client/domain/case_lifecycle.h"
 #include "client/store/case_repository.h"
 #include "client/store/hall_store.h"
+#include "client/store/material_attach.h"
 
 namespace hallsync::client::cli {
 
@@ -53,6 +54,8 @@ nlohmann::json case_detail_json(const CaseView& v, HallStore& store, CivilDate t
 std::string deadline_state(const std::string& due_on, CaseState state, const WorkCalendar& calendar, CivilDate today);
 std::string matter_name(const HallStore& store, const std::string& matter_id);
 CivilDate today(const HallStore& store);
+// 已上传 / 未上传 / … for an attachment's upload_state.
+std::string upload_state_label(const std::string& state);
 void print_json(const nlohmann::json& j);
 
 void add_init_command(CLI::App& app, CommandSet& set);

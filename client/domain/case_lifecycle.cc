@@ -1,5 +1,6 @@
 // State machine and fold for cases. Messages are for clerks, so in Chinese.
 #include "client/domain/case_lifecycle.h"
+#include "client/domain/material_file.h"
 
 #include <algorithm>
 #include <array>
@@ -45,6 +46,7 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::ProcedureResumed: return "特别程序结束";
     case EventKind::PlatformNumberAssigned: return "登记平台办件编号";
     case EventKind::ConflictResolved: return "处理冲突";
+    case EventKind::MaterialAttached: return "上传扫描材料";
   }
   return "未知操作";
 }
@@ -150,6 +152,11 @@ void apply(CaseView& v, const CaseEvent& e) {
           c.resolved = true;
           c.resolution = e.reason;
         }
+      break;
+    case EventKind::MaterialAttached:
+      if (auto ref = parse_material_descriptor(e.value))
+        v.attachments.push_back({e.materials.front(), ref->sha256, ref->size, ref->media_type, e.event_id(), e.clerk_id,
+                                 e.wall_ms});
       break;
   }
 }
@@ -261,6 +268,14 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
       for (const auto& c : v.conflicts)
         if (c.event_id == e.ref_event_id && !c.resolved) return Status::ok();
       return Status::not_found("没有待处理的冲突：" + e.ref_event_id);
+    case EventKind::MaterialAttached:
+      // Allowed in every state: a scan never changes the case, so concurrent
+      // attachments cannot conflict with anything.
+      if (e.materials.size() != 1 || e.materials.front().empty())
+        return Status::validation("请写明扫描的是哪一项材料（--material）");
+      if (e.materials.front().size() > kMaxMaterialNameBytes) return Status::validation("材料名称过长");
+      if (!parse_material_descriptor(e.value)) return Status::validation("扫描材料的文件信息不完整");
+      return Status::ok();
   }
   return Status::internal("unknown event kind");
 }

@@ -13,6 +13,7 @@ constexpr std::array<std::string_view, kMaxEventKind + 1> kCodes = {
 }
 
 std::string_view event_kind_code(EventKind kind) {
+  if (kind == EventKind::MaterialAttached) return "material_attached";
   auto i = static_cast<std::size_t>(kind);
   return i < kCodes.size() ? kCodes[i] : std::string_view("unknown");
 }

@@ -26,8 +26,14 @@ enum class EventKind : std::uint8_t {
   ProcedureResumed = 12,      // 特别程序结束
   PlatformNumberAssigned = 13,  // 平台办件编号
   ConflictResolved = 14,      // 冲突已处理
+  // 15–26 are taken by hall records (branch `rules`).
+  MaterialAttached = 27,      // 扫描材料 (value = blob descriptor, materials = {material name})
 };
-constexpr std::uint8_t kMaxEventKind = 14;
+constexpr std::uint8_t kMaxEventKind = 14;  // the contiguous kinds 1..14
+// Every kind this build decodes: 1..kMaxEventKind and the later ones listed here.
+constexpr bool is_known_event_kind(std::uint8_t kind) {
+  return (kind >= 1 && kind <= kMaxEventKind) || kind == static_cast<std::uint8_t>(EventKind::MaterialAttached);
+}
 
 std::string_view event_kind_code(EventKind kind);   // "accepted", "materials_requested", ...
 bool parse_event_kind(std::string_view code, EventKind& out);

@@ -16,6 +16,7 @@
 #include "sync/api/hlc.h"
 #include "sync/api/transport.h"
 #include "sync/api/wal_checkpointer.h"
+#include "sync/protocol/blob_messages.h"
 #include "sync/protocol/messages.h"
 
 namespace hallsync::hub {
@@ -68,10 +69,23 @@ class HubService {
   Result<protocol::PushResponse> repair_push(const std::string& device_id, const protocol::PushRequest& request);
   Result<protocol::PullResponse> pull(const std::string& device_id, const protocol::PullRequest& request);
   Result<protocol::DigestResponse> digest_reply(const std::string& device_id, const protocol::DigestRequest& request);
+  // Blobs (sync/hub/hub_blobs.cc): an offer registers a blob for a case of the
+  // device's hall and answers what the hub holds of it; a chunk writes bytes
+  // at an offset of an offered blob. The last missing chunk makes the hub hash
+  // the whole file: equal to the declared SHA-256 it is complete, otherwise
+  // every byte of it is dropped and the chunk refused (hash_mismatch).
+  Result<protocol::BlobState> blob_offer(const std::string& device_id, const protocol::BlobOffer& offer);
+  Result<protocol::BlobState> blob_chunk(const std::string& device_id, const std::string& sha256, std::int64_t offset,
+                                         const std::string& bytes);
+  // Chunks (and their bytes) the hub has taken since it started: for tests
+  // that prove an upload never re-sends what the hub confirmed.
+  std::int64_t blob_chunks_received() const { return blob_chunks_received_; }
+  std::int64_t blob_bytes_received() const { return blob_bytes_received_; }
+  std::string blob_dir() const { return data_dir_ + "/blobs"; }
 
  private:
-  HubService(std::unique_ptr<Database> db, const Clock& clock, const CasePolicy& policy)
-      : db_(std::move(db)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
+  HubService(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock, const CasePolicy& policy)
+      : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
   Status load_meta();
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
@@ -105,13 +119,18 @@ class HubService {
   Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request,
                                             bool repair);
 
+  Result<protocol::BlobState> blob_state(const std::string& sha256);
+  HttpResponse handle_blob(const HttpRequest& request, const std::string& device_id, int version);
+
   std::unique_ptr<Database> db_;
+  std::string data_dir_;
   const Clock* clock_;
   const CasePolicy* policy_;
   HlcClock hlc_;
   std::string epoch_;
   std::int64_t hub_seq_counter_ = 0;  // origin sequence of hub-made events
   std::int64_t case_no_counter_ = 0;
+  std::int64_t blob_chunks_received_ = 0, blob_bytes_received_ = 0;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the store closes
 };
 
