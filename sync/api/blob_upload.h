@@ -76,9 +76,14 @@ class BlobUploader {
   Result<BlobUploadStats> upload_waiting();
   // Called after each confirmed chunk (progress output, tests).
   std::function<void(const BlobUploadStats&)> on_progress;
+  // Also after each confirmed chunk: the session pushes case events written
+  // meanwhile here, so a long upload never holds one back. An error stops the run.
+  std::function<Status()> between_chunks;
 
  private:
   Status upload_one(const BlobQueueEntry& entry, BlobUploadStats& stats);
+  // Set when between_chunks failed: the session's error, not the blob's.
+  Status session_error_ = Status::ok();
   Result<protocol::BlobState> send(const std::string& target, std::string body, const HeaderList& extra,
                                    const BlobQueueEntry& entry);
   Status record(const std::string& sha256, std::int64_t confirmed, bool uploaded, const std::string& error);

@@ -130,6 +130,10 @@ Status BlobUploader::upload_one(const BlobQueueEntry& entry, BlobUploadStats& st
     for (const auto& r : state.held) held += r.end - r.begin;
     HALLSYNC_RETURN_IF_ERROR(record(entry.sha256, state.complete ? entry.size : held, false, ""));
     if (on_progress) on_progress(stats);
+    if (between_chunks) {
+      session_error_ = between_chunks();
+      if (!session_error_.is_ok()) return session_error_;
+    }
   }
   HALLSYNC_RETURN_IF_ERROR(record(entry.sha256, entry.size, true, ""));
   ++stats.uploaded;
@@ -137,6 +141,7 @@ Status BlobUploader::upload_one(const BlobQueueEntry& entry, BlobUploadStats& st
 }
 
 Result<BlobUploadStats> BlobUploader::upload_waiting() {
+  session_error_ = Status::ok();
   std::vector<BlobQueueEntry> waiting;
   {
     HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(std::string(kEntryColumns) +
@@ -152,6 +157,7 @@ Result<BlobUploadStats> BlobUploader::upload_waiting() {
   for (const auto& entry : waiting) {
     Status s = upload_one(entry, stats);
     if (s.is_ok()) continue;
+    if (!session_error_.is_ok()) return session_error_;  // a push in between failed: not this blob's fault
     // Transient: the link or the hub; the next session resumes from what the hub holds.
     if (s.kind() == ErrorKind::Network) return s;
     ++stats.failed;

@@ -126,6 +126,33 @@ TEST_CASE("Case events reach the hub even when every blob chunk fails", "[blobs]
   CHECK(blob_queue_stats(hall.store->db())->waiting == 0);
 }
 
+TEST_CASE("A case registered while a scan uploads reaches the hub before the scan's next chunk",
+          "[blobs][integration]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  attach(hall, w.register_case(hall), random_jpeg(1024 * 1024, 4));
+  hall.options.blob_dir = client::blob_dir(*hall.store);
+  hall.options.blob_chunk_bytes = 64 * 1024;
+  int chunk = 0;
+  std::string late_case;
+  std::int64_t hub_events_at_next_chunk = -1;
+  hall.transport->fault_plan = [&](const HttpRequest& r) {
+    if (r.target != "/v1/blobs/chunk") return Fault::None;
+    ++chunk;
+    if (chunk == 3) late_case = w.register_case(hall).case_id;  // a clerk at the window, mid-upload
+    if (chunk == 4)
+      hub_events_at_next_chunk = w.hub_count("SELECT count(*) FROM events WHERE doc_key = '" + late_case + "'");
+    return Fault::None;
+  };
+  auto s = w.sync(hall);
+  INFO(s.status().to_string());
+  REQUIRE(s.is_ok());
+  CHECK(hub_events_at_next_chunk == 2);  // its acceptance and platform number, 13 chunks before the scan's end
+  CHECK(s->pushed == 3);
+  CHECK(s->blobs_uploaded == 1);
+  CHECK(ChangeLog(hall.store->db()).stats()->pending == 0);
+}
+
 TEST_CASE("The same scan from two halls is stored once; the second upload sends no chunk", "[blobs][integration]") {
   SyncWorld w;
   Device& a = w.add_device("360704100", "W01");
