@@ -51,7 +51,7 @@ Result<BlobQueueStats> blob_queue_stats(Database& db);
 Result<std::vector<BlobQueueEntry>> blob_queue_entries(Database& db, const std::vector<std::string>& sha256s);
 
 struct BlobUploadOptions {
-  std::size_t chunk_bytes = 256 * 1024;  // each chunk one request; also capped by the hub's max_chunk
+  std::size_t chunk_bytes = 64 * 1024;  // each chunk one request; also capped by the hub's max_chunk
   int protocol_version = 2;
 };
 

@@ -57,7 +57,7 @@ struct ReplicatorOptions {
   // Scanned materials: when set (DATA_DIR/blobs), sync() uploads the waiting
   // blobs after the push and the pull, so case data is never behind a blob.
   std::string blob_dir{};
-  std::size_t blob_chunk_bytes = 256 * 1024;
+  std::size_t blob_chunk_bytes = 64 * 1024;  // a case written meanwhile waits at most one chunk (~8 s at 64 kbit/s)
 };
 
 struct SyncStats {

@@ -166,7 +166,7 @@ TEST_CASE("The same scan from two halls is stored once; the second upload sends 
     INFO(s.status().to_string());
     REQUIRE(s.is_ok());
     CHECK(s->blobs_uploaded == 1);
-    CHECK(s->blob_chunks == (d == &a ? 1 : 0));
+    CHECK(s->blob_chunks == (d == &a ? 4 : 0));  // 200,000 bytes in 64 KiB chunks
   }
   CHECK(w.hub_count("SELECT count(*) FROM blobs") == 1);
   CHECK(w.hub_count("SELECT count(*) FROM blob_refs") == 2);
@@ -272,4 +272,57 @@ TEST_CASE("A damaged local copy is never sent; the hall reports it", "[blobs][in
   REQUIRE_FALSE(s.is_ok());
   CHECK(s.status().code() == "blob_damaged");
   CHECK(w.hub().blob_chunks_received() == 0);
+}
+
+TEST_CASE("A hub restarted mid-upload still names the ranges it held, and only the rest is sent", "[blobs][integration]") {
+  TempDir dir;
+  ManualClock clock(kFri20260918_10h);
+  client::HallCasePolicy policy;
+  auto hub = hub::HubService::open(dir.file("hub"), clock, policy);
+  REQUIRE(hub.is_ok());
+  REQUIRE((*hub)->add_hall("360704100", "梅林镇").is_ok());
+  auto token = (*hub)->add_device("360704100", "W01");
+  auto store = client::HallStore::init(dir.file("hall"), {"360704100", "W01"}, clock);
+  REQUIRE(store.is_ok());
+  client::CaseRepository repo(**store);
+  client::IntakeForm f;
+  f.matter_id = "GX-009";
+  f.applicant_name = "刘桂英";
+  f.id_number = valid_id("36070419850312002");
+  f.phone = "13907971234";
+  f.clerk_id = "c001";
+  f.materials_received = (*store)->catalog().find("GX-009")->materials;
+  auto c = repo.register_case(f);
+  REQUIRE(c.is_ok());
+  const std::string bytes = random_jpeg(640 * 1024, 8);
+  REQUIRE(client::attach_material_bytes(**store, c->acceptance_no, bytes, "申请书", "c001").is_ok());
+  client::CaseChangeSink sink(**store);
+  ReplicatorOptions options;
+  options.blob_dir = client::blob_dir(**store);
+  options.blob_chunk_bytes = 64 * 1024;
+  {
+    LoopbackTransport link(**hub);
+    int chunks = 0;
+    link.fault_plan = [&](const HttpRequest& r) {
+      return r.target == "/v1/blobs/chunk" && ++chunks > 4 ? Fault::FailBeforeSend : Fault::None;
+    };
+    REQUIRE_FALSE(Replicator((*store)->db(), link, sink, clock, {"360704100-W01", *token}, options).sync().is_ok());
+  }
+  hub->reset();  // the hub process stops ...
+  auto again = hub::HubService::open(dir.file("hub"), clock, policy);  // ... and starts again
+  REQUIRE(again.is_ok());
+  LoopbackTransport link(**again);
+  std::int64_t first_offset = -1;
+  link.fault_plan = [&](const HttpRequest& r) {
+    if (r.target == "/v1/blobs/chunk" && first_offset < 0) first_offset = offset_of(r);
+    return Fault::None;
+  };
+  auto s = Replicator((*store)->db(), link, sink, clock, {"360704100-W01", *token}, options).sync();
+  INFO(s.status().to_string());
+  REQUIRE(s.is_ok());
+  CHECK(first_offset == 4 * 64 * 1024);
+  CHECK(s->blob_chunks == 6);
+  CHECK((*again)->blob_chunks_received() == 6);
+  BlobStore at_hub((*again)->blob_dir());
+  CHECK(sha256_of_file(at_hub.path_of(sha256_hex(bytes))).value() == sha256_hex(bytes));
 }

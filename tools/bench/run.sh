@@ -59,6 +59,7 @@ bench "intake (durable registration)" "$build/tools/intake_bench" "${BENCH_INTAK
 bench "sync push/pull over loopback" sync_figures "${BENCH_SYNC_EVENTS:-100000}" "${BENCH_SYNC_TRANSPORT:-http}"
 bench "bulk import (hall import)" "$build/tools/import_bench" "${BENCH_IMPORT_CASES:-20000}" "$runs"
 bench "a day's work over the mountain link" "$build/tools/link_bench" "${BENCH_LINK_CASES:-200}" "$runs" "${BENCH_LINK_PROFILE:-2g}"
+bench "case events while a 2 MB scan uploads over the mountain link" "$build/tools/blob_bench" "${BENCH_BLOB_KB:-2048}" "${BENCH_BLOB_CASES:-10}" "${BENCH_BLOB_PROFILE:-2g}" "$runs"
 bench "halld: local API latency while a 100,000-event sync runs" "$build/tools/api_latency_bench" "${BENCH_API_EVENTS:-100000}" "$runs"
 bench "halld: idle memory and CPU" bash "$root/tools/bench/halld_idle.sh"
 
