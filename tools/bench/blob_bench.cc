@@ -20,9 +20,8 @@
 #include "sync/api/blob_upload.h"
 #include "sync/api/replicator.h"
 #include "sync/hub/hub_service.h"
-#include "sync/net/http_server.h"
+#include "tools/bench/bench_link.h"
 #include "tools/bench/bench_report.h"
-#include "tools/linkemu/link_emulator.h"
 
 using namespace hallsync;
 using namespace hallsync::client;
@@ -69,35 +68,29 @@ Status run_once(std::size_t blob_bytes, int cases, const linkemu::LinkProfile& p
   scan.replace(0, 4, "\xFF\xD8\xFF\xE0");
   HALLSYNC_RETURN_IF_ERROR(attach_material_bytes(*clerk_store, first.case_id, scan, "申请人居民身份证", "c001").status());
 
-  HALLSYNC_ASSIGN_OR_RETURN(auto server, net::HttpServer::start({}, [&hub](const HttpRequest& r, const std::string& peer) {
-                              return hub->handle(r, peer);
-                            }));
-  linkemu::EmulatorOptions link_options;
-  link_options.target_port = server->port();
-  link_options.profile = profile;
-  link_options.seed = seed;
-  HALLSYNC_ASSIGN_OR_RETURN(auto link, linkemu::LinkEmulator::start(link_options));
+  HALLSYNC_ASSIGN_OR_RETURN(auto served, bench::serve_behind_link(*hub, profile, seed));
   HALLSYNC_ASSIGN_OR_RETURN(auto hub_reader, Database::open((root / "hub" / hub::HubService::kDatabaseFile).string()));
 
   // The session, as halld runs it: sync, and at once again after a cut.
   auto t0 = Steady::now();
-  auto session = std::async(std::launch::async, [&]() -> Status {
+  auto run_session = [&]() -> Status {
     CurlTransportOptions curl;
-    curl.base_url = "http://" + link->address();
+    curl.base_url = served.base_url();
     auto transport = make_curl_transport(curl);
     CaseChangeSink sink(*session_store);
     ReplicatorOptions options;
     options.blob_dir = blob_dir(*session_store);
-    for (; out.sessions < 500; ++out.sessions) {
-      Replicator r(session_store->db(), *transport, sink, clock, {"360704100-W01", token}, options);
-      auto s = r.sync();
-      if (s) {
-        out.upload_s = since(t0);
-        return Status::ok();
-      }
+    for (int attempt = 0; attempt < 500; ++attempt, ++out.sessions) {
+      auto s = Replicator(session_store->db(), *transport, sink, clock, {"360704100-W01", token}, options).sync();
+      if (s) return Status::ok();
       if (s.status().kind() != ErrorKind::Network) return s.status();
     }
     return Status::network("500 sessions in a row failed");
+  };
+  auto session = std::async(std::launch::async, [&]() -> Status {
+    Status s = run_session();
+    out.upload_s = since(t0);
+    return s;
   });
   // The clerk: a case every second while the scan goes up (and after, if it is quick).
   for (int i = 0; i < cases; ++i) {
@@ -111,15 +104,7 @@ Status run_once(std::size_t blob_bytes, int cases, const linkemu::LinkProfile& p
       if (session.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready) {
         // The session ended first (the scan was done): a new one takes the case.
         HALLSYNC_RETURN_IF_ERROR(session.get());
-        session = std::async(std::launch::async, [&]() -> Status {
-          CurlTransportOptions curl;
-          curl.base_url = "http://" + link->address();
-          auto transport = make_curl_transport(curl);
-          CaseChangeSink sink(*session_store);
-          for (int attempt = 0; attempt < 100; ++attempt)
-            if (Replicator(session_store->db(), *transport, sink, clock, {"360704100-W01", token}).sync()) return Status::ok();
-          return Status::network("100 sessions in a row failed");
-        });
+        session = std::async(std::launch::async, run_session);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -128,9 +113,7 @@ Status run_once(std::size_t blob_bytes, int cases, const linkemu::LinkProfile& p
     if (queue.waiting > 0) ++out.during_upload;
   }
   HALLSYNC_RETURN_IF_ERROR(session.get());
-  if (out.upload_s == 0) out.upload_s = since(t0);
-  link.reset();
-  server->stop();
+  served.stop();
   hub_reader.reset();
   std::filesystem::remove_all(root);
   return Status::ok();
