@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "client/store/blob_garbage.h"
 #include "client/store/material_attach.h"
 #include "sync/api/blob_store.h"
 #include "sync/api/blob_upload.h"
@@ -125,4 +126,48 @@ TEST_CASE("Each bad input is refused with a Chinese message and nothing is writt
     CHECK(r.status().kind() == ErrorKind::NotFound);
     CHECK_FALSE(std::filesystem::exists(client::blob_dir(*f.store)));  // no file kept for a case that is not there
   }
+}
+
+TEST_CASE("Blob garbage: only unreferenced files past the grace period go; queued and named ones stay", "[attach][gc]") {
+  HallFixture f;
+  auto c = f.register_complete();
+  auto named = client::attach_material_bytes(*f.store, c.acceptance_no, jpeg(2000, 'a'), "身份证", "c001");
+  REQUIRE(named.is_ok());
+  BlobStore blobs(client::blob_dir(*f.store));
+  auto old_orphan = blobs.put(jpeg(3000, 'b')).value();    // an attach whose event never committed
+  auto young_orphan = blobs.put(jpeg(4000, 'c')).value();  // maybe being attached right now
+  auto queued = blobs.put(jpeg(5000, 'd')).value();        // waiting for upload, no event (yet)
+  {
+    auto txn = Transaction::begin(f.store->db());
+    REQUIRE(enqueue_blob_upload(*txn, queued, "image/jpeg", c.case_id, f.clock.now_ms()).is_ok());
+    REQUIRE(txn->commit().is_ok());
+  }
+  std::filesystem::create_directories(client::blob_dir(*f.store) + "/tmp");
+  std::string leftover = client::blob_dir(*f.store) + "/tmp/interrupted.part";
+  write_file(leftover, "half a scan");
+  // File times relative to the store's clock: 8 days old, except the young orphan (1 day).
+  auto set_age = [&](const std::string& path, std::int64_t age_ms) {
+    auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(f.clock.now_ms() - age_ms));
+    std::filesystem::last_write_time(path, std::chrono::file_clock::from_sys(when));
+  };
+  for (const auto& sha : {named->file.sha256, old_orphan.sha256, queued.sha256}) set_age(blobs.path_of(sha), 8 * kDayMs);
+  set_age(blobs.path_of(young_orphan.sha256), kDayMs);
+  set_age(leftover, 8 * kDayMs);
+
+  auto dry = client::collect_blob_garbage(*f.store, client::kDefaultBlobGraceMs, true);
+  REQUIRE(dry.is_ok());
+  CHECK(dry->removed == 2);
+  CHECK(blobs.contains(old_orphan.sha256));  // a dry run removes nothing
+
+  auto r = client::collect_blob_garbage(*f.store, client::kDefaultBlobGraceMs, false);
+  REQUIRE(r.is_ok());
+  CHECK(r->referenced == 2);
+  CHECK(r->too_recent == 1);
+  CHECK(r->removed == 2);
+  CHECK(r->removed_bytes == 3000 + 11);
+  CHECK(blobs.contains(named->file.sha256));
+  CHECK(blobs.contains(queued.sha256));
+  CHECK(blobs.contains(young_orphan.sha256));
+  CHECK_FALSE(blobs.contains(old_orphan.sha256));
+  CHECK_FALSE(std::filesystem::exists(leftover));
 }
