@@ -128,7 +128,7 @@ TEST_CASE("Each bad input is refused with a Chinese message and nothing is writt
   }
 }
 
-TEST_CASE("Blob garbage: only unreferenced files past the grace period go; queued and named ones stay", "[attach][gc]") {
+TEST_CASE("Blob garbage: only unreferenced files past the grace period go, queued and named ones stay", "[attach][gc]") {
   HallFixture f;
   auto c = f.register_complete();
   auto named = client::attach_material_bytes(*f.store, c.acceptance_no, jpeg(2000, 'a'), "身份证", "c001");

@@ -40,7 +40,7 @@ std::string blobs_detail(TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("hall case attach stores a scan that hallctl sync uploads; bad files are refused in Chinese",
+TEST_CASE("hall case attach stores a scan that hallctl sync uploads, and bad files are refused in Chinese",
           "[e2e][blobs]") {
   TempDir dir;
   Hub hub{dir};

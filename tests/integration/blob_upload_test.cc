@@ -153,7 +153,7 @@ TEST_CASE("A case registered while a scan uploads reaches the hub before the sca
   CHECK(ChangeLog(hall.store->db()).stats()->pending == 0);
 }
 
-TEST_CASE("The same scan from two halls is stored once; the second upload sends no chunk", "[blobs][integration]") {
+TEST_CASE("The same scan from two halls is stored once and the second upload sends no chunk", "[blobs][integration]") {
   SyncWorld w;
   Device& a = w.add_device("360704100", "W01");
   Device& b = w.add_device("360704101", "W01");
@@ -258,7 +258,7 @@ TEST_CASE("The hall refuses a hub that answers with a wrong range, and keeps the
   CHECK(blob_queue_stats(hall.store->db())->uploaded == 1);
 }
 
-TEST_CASE("A damaged local copy is never sent; the hall reports it", "[blobs][integration]") {
+TEST_CASE("A damaged local copy is never sent and the hall reports it", "[blobs][integration]") {
   SyncWorld w;
   Device& hall = w.add_device("360704100", "W01");
   auto c = w.register_case(hall);
