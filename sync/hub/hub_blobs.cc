@@ -45,6 +45,13 @@ Result<std::string> device_hall(Database& db, const std::string& device_id) {
   return stmt.column_text(0);
 }
 
+// An upload is alive while offers or chunks keep coming.
+Status touch_blob(Transaction& txn, const std::string& sha256, std::int64_t now_ms) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("UPDATE blobs SET updated_ms = ? WHERE sha256 = ?"));
+  stmt.bind(1, now_ms).bind(2, sha256);
+  return stmt.run();
+}
+
 Status replace_ranges(Transaction& txn, const std::string& sha256, const std::vector<protocol::ByteRange>& ranges) {
   HALLSYNC_ASSIGN_OR_RETURN(auto del, txn.db().prepare("DELETE FROM blob_ranges WHERE sha256 = ?"));
   del.bind(1, sha256);
@@ -56,6 +63,7 @@ Status replace_ranges(Transaction& txn, const std::string& sha256, const std::ve
   }
   return Status::ok();
 }
+
 
 }  // namespace
 
@@ -97,9 +105,11 @@ Result<protocol::BlobState> HubService::blob_offer(const std::string& device_id,
                             std::to_string(offer.size))
         .with_code("size_mismatch");
   if (!b.exists) {
-    HALLSYNC_ASSIGN_OR_RETURN(auto ins, db_->prepare("INSERT INTO blobs (sha256, size, created_ms) VALUES (?, ?, ?)"));
-    ins.bind(1, offer.sha256).bind(2, offer.size).bind(3, clock_->now_ms());
+    HALLSYNC_ASSIGN_OR_RETURN(auto ins, db_->prepare("INSERT INTO blobs (sha256, size, created_ms, updated_ms) VALUES (?, ?, ?, ?)"));
+    ins.bind(1, offer.sha256).bind(2, offer.size).bind(3, clock_->now_ms()).bind(4, clock_->now_ms());
     HALLSYNC_RETURN_IF_ERROR(ins.run());
+  } else {
+    HALLSYNC_RETURN_IF_ERROR(touch_blob(txn, offer.sha256, clock_->now_ms()));
   }
   HALLSYNC_ASSIGN_OR_RETURN(auto ref, db_->prepare("INSERT INTO blob_refs (sha256, case_id, hall_code, device_id, created_ms)"
                                                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
@@ -136,6 +146,7 @@ Result<protocol::BlobState> HubService::blob_chunk(const std::string& device_id,
   // Bytes first, durably; only then the range that says they are held.
   HALLSYNC_RETURN_IF_ERROR(write_at_durably(partial, offset, bytes));
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_RETURN_IF_ERROR(touch_blob(txn, sha256, clock_->now_ms()));
   HALLSYNC_ASSIGN_OR_RETURN(auto held, read_ranges(*db_, sha256));
   held = protocol::add_range(std::move(held), {offset, offset + length});
   bool whole = held.size() == 1 && held[0].begin == 0 && held[0].end == b.size;
@@ -162,6 +173,31 @@ Result<protocol::BlobState> HubService::blob_chunk(const std::string& device_id,
   HALLSYNC_RETURN_IF_ERROR(done.run());
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
   return blob_state(sha256);
+}
+
+Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_ASSIGN_OR_RETURN(auto stale, db_->prepare("SELECT sha256 FROM blobs WHERE complete = 0 AND updated_ms < ?"));
+  stale.bind(1, clock_->now_ms() - grace_ms);
+  std::vector<std::string> shas;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, stale.step());
+    if (!row) break;
+    shas.push_back(stale.column_text(0));
+  }
+  for (const auto& sha : shas)
+    for (const char* sql : {"DELETE FROM blob_ranges WHERE sha256 = ?", "DELETE FROM blob_refs WHERE sha256 = ?",
+                            "DELETE FROM blobs WHERE sha256 = ?"}) {
+      HALLSYNC_ASSIGN_OR_RETURN(auto del, db_->prepare(sql));
+      del.bind(1, sha);
+      HALLSYNC_RETURN_IF_ERROR(del.run());
+    }
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  // Files after the rows: a crash in between leaves a file no row names, which
+  // the next offer of that blob simply overwrites.
+  std::error_code ec;
+  for (const auto& sha : shas) std::filesystem::remove(blob_dir() + "/partial/" + sha + ".part", ec);
+  return static_cast<std::int64_t>(shas.size());
 }
 
 HttpResponse HubService::handle_blob(const HttpRequest& request, const std::string& device_id, int version) {

@@ -77,6 +77,10 @@ class HubService {
   Result<protocol::BlobState> blob_offer(const std::string& device_id, const protocol::BlobOffer& offer);
   Result<protocol::BlobState> blob_chunk(const std::string& device_id, const std::string& sha256, std::int64_t offset,
                                          const std::string& bytes);
+  // Drops incomplete uploads no offer or chunk touched for `grace_ms` (their
+  // partial files, ranges and references); an upload in flight is never one.
+  // Complete blobs are kept: cases reference them for good. Returns how many.
+  Result<std::int64_t> collect_abandoned_blobs(std::int64_t grace_ms);
   // Chunks (and their bytes) the hub has taken since it started: for tests
   // that prove an upload never re-sends what the hub confirmed.
   std::int64_t blob_chunks_received() const { return blob_chunks_received_; }

@@ -326,3 +326,29 @@ TEST_CASE("A hub restarted mid-upload still names the ranges it held, and only t
   BlobStore at_hub((*again)->blob_dir());
   CHECK(sha256_of_file(at_hub.path_of(sha256_hex(bytes))).value() == sha256_hex(bytes));
 }
+
+TEST_CASE("The hub drops an upload abandoned past the grace period, never one in flight or a complete blob",
+          "[blobs][integration]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  auto c = w.register_case(hall);
+  REQUIRE(w.sync(hall).is_ok());
+  auto& hub = w.hub();
+  const std::string abandoned = random_jpeg(3000, 11), active = random_jpeg(3000, 12), done = random_jpeg(3000, 13);
+  for (const auto* b : {&abandoned, &active, &done}) {
+    REQUIRE(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(*b), 3000, c.case_id}).is_ok());
+    REQUIRE(hub.blob_chunk(hall.id(), sha256_hex(*b), 0, b->substr(0, 1000)).is_ok());
+  }
+  REQUIRE(hub.blob_chunk(hall.id(), sha256_hex(done), 1000, done.substr(1000)).is_ok());
+  w.clock().advance(6 * kDayMs);
+  REQUIRE(hub.blob_chunk(hall.id(), sha256_hex(active), 1000, active.substr(1000, 1000)).is_ok());  // still moving
+  w.clock().advance(2 * kDayMs);
+  auto dropped = hub.collect_abandoned_blobs(7 * kDayMs);
+  REQUIRE(dropped.is_ok());
+  CHECK(*dropped == 1);
+  CHECK_FALSE(std::filesystem::exists(hub.blob_dir() + "/partial/" + sha256_hex(abandoned) + ".part"));
+  CHECK(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(abandoned), 3000, c.case_id})->held.empty());  // starts over
+  CHECK(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(active), 3000, c.case_id})->held ==
+        std::vector<protocol::ByteRange>{{0, 2000}});
+  CHECK(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(done), 3000, c.case_id})->complete);
+}

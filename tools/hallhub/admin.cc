@@ -178,6 +178,17 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     std::cout << "published " << path << " as version " << a->version << "\n";
     return 0;
   });
+
+  auto* gc = app.add_subcommand("gc-blobs", "drop uploads of scanned materials abandoned half-way (older than the grace period)");
+  common(gc, set);
+  auto grace_days = std::make_shared<int>(7);
+  gc->add_option("--grace-days", *grace_days, "keep incomplete uploads touched within this many days")->check(CLI::Range(1, 3650));
+  on_run(gc, set, [grace_days](hub::HubService& hub) {
+    auto n = hub.collect_abandoned_blobs(static_cast<std::int64_t>(*grace_days) * 24 * 3600 * 1000);
+    if (!n) return report_error(n.status());
+    std::cout << *n << " abandoned upload(s) dropped\n";
+    return 0;
+  });
 }
 
 }  // namespace hallsync::tools

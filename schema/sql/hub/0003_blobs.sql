@@ -8,6 +8,7 @@ CREATE TABLE blobs (
   size         INTEGER NOT NULL CHECK (size > 0),
   complete     INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),
   created_ms   INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL,  -- last offer or chunk: an upload older than the grace period is abandoned
   completed_ms INTEGER
 ) WITHOUT ROWID;
 -- Held ranges [begin_at, end_at) of an incomplete blob, merged when they touch.
