@@ -98,6 +98,8 @@ std::string upload_state_label(const std::string& state) {
   if (state == "uploaded") return "已上传";
   if (state == "waiting") return "未上传";
   if (state == "elsewhere") return "由其他窗口电脑上传";
+  if (state == "downloaded") return "已下载";
+  if (state == "to_download") return "未下载";
   return "状态未知";
 }
 

@@ -46,7 +46,7 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::ProcedureResumed: return "特别程序结束";
     case EventKind::PlatformNumberAssigned: return "登记平台办件编号";
     case EventKind::ConflictResolved: return "处理冲突";
-    case EventKind::MaterialAttached: return "上传扫描材料";
+    case EventKind::MaterialAttached: return "扫描材料";
   }
   return "未知操作";
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sync/api/blob_download.h"
 #include "sync/api/blob_store.h"
 #include "sync/api/blob_upload.h"
 
@@ -57,6 +58,10 @@ Result<std::vector<std::string>> attachment_upload_states(HallStore& store, cons
     std::string state = "elsewhere";
     for (const auto& e : entries)
       if (e.sha256 == a.sha256) state = e.uploaded ? "uploaded" : "waiting";
+    if (state == "elsewhere") {
+      HALLSYNC_ASSIGN_OR_RETURN(std::string download, blob_download_state(store.db(), a.sha256));
+      if (!download.empty()) state = download == "done" ? "downloaded" : "to_download";
+    }
     out.push_back(state);
   }
   return out;

@@ -29,8 +29,9 @@ Result<AttachResult> attach_material_file(HallStore& store, const std::string& c
 Result<AttachResult> attach_material_bytes(HallStore& store, const std::string& case_ref, std::string_view bytes,
                                            const std::string& material, const std::string& clerk_id);
 
-// Upload state of a case's attachments, for views: "uploaded", "waiting", or
-// "elsewhere" (attached on another device of the hall, which uploads it).
+// Transfer state of a case's attachments, for views: "uploaded", "waiting" (to
+// upload), "downloaded", "to_download" (issued by the hub), or "elsewhere"
+// (attached on another device of the hall, which uploads it).
 Result<std::vector<std::string>> attachment_upload_states(HallStore& store, const CaseView& view);
 
 }  // namespace hallsync::client

@@ -43,11 +43,11 @@ class BlobStore {
   const std::string& dir() const { return dir_; }
 
   // Stores `bytes` durably under their hash; a blob already held is left as is.
-  Result<BlobInfo> put(std::string_view bytes);
+  Result<BlobInfo> put(std::string_view bytes) const;
   // Moves a file whose content the caller verified to hash `sha256` into the
   // store (rename, then fsync of the directory). The file must be on the same
   // file system (the hub keeps its partial files under DIR/partial/).
-  Status adopt(const std::string& file, const std::string& sha256);
+  Status adopt(const std::string& file, const std::string& sha256) const;
 
   std::string path_of(const std::string& sha256) const;
   bool contains(const std::string& sha256) const;

@@ -55,7 +55,8 @@ struct ReplicatorOptions {
   std::int64_t clock_warning_ms = 5 * 60 * 1000;  // offsets beyond this are reported
   std::string software_version = "hallsync/0.1";
   // Scanned materials: when set (DATA_DIR/blobs), sync() uploads the waiting
-  // blobs after the push and the pull, so case data is never behind a blob.
+  // blobs after the push and the pull, so case data is never behind a blob,
+  // then downloads the blobs the hub issued for this hall's cases.
   std::string blob_dir{};
   std::size_t blob_chunk_bytes = 64 * 1024;  // a case written meanwhile waits at most one chunk (~8 s at 64 kbit/s)
 };
@@ -73,6 +74,7 @@ struct SyncStats {
   std::int64_t blobs_uploaded = 0;   // scanned materials the hub confirmed complete
   std::int64_t blob_chunks = 0;
   std::int64_t blob_bytes = 0;       // chunk payload bytes sent
+  std::int64_t blobs_downloaded = 0; // hub-issued blobs fetched whole and verified
 };
 
 // sync_state names the replicator keeps (beside the outbox's own).

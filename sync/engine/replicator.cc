@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <future>
 
+#include "sync/api/blob_download.h"
 #include "sync/api/blob_upload.h"
 #include "sync/api/change_log.h"
 #include "sync/api/crash_point.h"
@@ -308,6 +309,15 @@ Status Replicator::blobs_into(SyncStats& stats) {
   stats.blobs_uploaded += res->uploaded;
   stats.blob_chunks = chunks_before + res->chunks_sent;
   stats.blob_bytes += res->bytes_sent;
+  sent = transport_->bytes_sent();
+  received = transport_->bytes_received();
+  auto fetched = BlobDownloader(*db_, *transport_, store, *clock_, credentials_, options_.blob_chunk_bytes,
+                                options_.protocol_version)
+                     .download_waiting();
+  stats.bytes_sent += transport_->bytes_sent() - sent;
+  stats.bytes_received += transport_->bytes_received() - received;
+  if (!fetched) return fetched.status();
+  stats.blobs_downloaded += fetched->downloaded;
   return Status::ok();
 }
 

@@ -175,6 +175,45 @@ Result<protocol::BlobState> HubService::blob_chunk(const std::string& device_id,
   return blob_state(sha256);
 }
 
+Result<BlobInfo> HubService::store_issued_blob(const std::string& case_ref, std::string_view bytes) {
+  if (bytes.empty() || static_cast<std::int64_t>(bytes.size()) > protocol::kMaxBlobBytes)
+    return Status::validation("a blob holds 1 to " + std::to_string(protocol::kMaxBlobBytes) + " bytes");
+  HALLSYNC_ASSIGN_OR_RETURN(auto found, find_case(case_ref));
+  const auto& [case_id, hall] = found;
+  BlobStore store(blob_dir());
+  HALLSYNC_ASSIGN_OR_RETURN(BlobInfo info, store.put(bytes));
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  HALLSYNC_ASSIGN_OR_RETURN(auto ins, db_->prepare(
+      "INSERT INTO blobs (sha256, size, complete, created_ms, updated_ms, completed_ms) VALUES (?, ?, 1, ?, ?, ?)"
+      " ON CONFLICT (sha256) DO UPDATE SET complete = 1, completed_ms = excluded.completed_ms"));
+  ins.bind(1, info.sha256).bind(2, info.size).bind(3, clock_->now_ms()).bind(4, clock_->now_ms()).bind(5, clock_->now_ms());
+  HALLSYNC_RETURN_IF_ERROR(ins.run());
+  HALLSYNC_RETURN_IF_ERROR(replace_ranges(txn, info.sha256, {}));
+  HALLSYNC_ASSIGN_OR_RETURN(auto ref, db_->prepare("INSERT INTO blob_refs (sha256, case_id, hall_code, device_id, created_ms)"
+                                                   " VALUES (?, ?, ?, 'hub', ?) ON CONFLICT DO NOTHING"));
+  ref.bind(1, info.sha256).bind(2, case_id).bind(3, hall).bind(4, clock_->now_ms());
+  HALLSYNC_RETURN_IF_ERROR(ref.run());
+  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return info;
+}
+
+Result<std::string> HubService::blob_read(const std::string& device_id, const protocol::BlobRead& read) {
+  if (read.device_id != device_id)
+    return Status::auth("read names device " + read.device_id + " but is signed by " + device_id).with_code("forbidden");
+  HALLSYNC_ASSIGN_OR_RETURN(std::string hall, device_hall(*db_, device_id));
+  HALLSYNC_ASSIGN_OR_RETURN(BlobRow b, read_blob(*db_, read.sha256));
+  HALLSYNC_ASSIGN_OR_RETURN(auto ref, db_->prepare("SELECT 1 FROM blob_refs WHERE sha256 = ? AND hall_code = ?"));
+  ref.bind(1, read.sha256).bind(2, hall);
+  HALLSYNC_ASSIGN_OR_RETURN(bool referenced, ref.step());
+  if (!b.exists || !b.complete || !referenced)
+    return Status::not_found("blob " + read.sha256.substr(0, 12) + "… is not available to this hall").with_code("unknown_blob");
+  if (read.length == 0 || read.length > protocol::kMaxChunkBytes || read.offset < 0 || read.offset >= b.size)
+    return Status::protocol("read [" + std::to_string(read.offset) + ", +" + std::to_string(read.length) +
+                            ") is empty, over the chunk limit or outside the blob of " + std::to_string(b.size) + " bytes")
+        .with_code("out_of_range");
+  return BlobStore(blob_dir()).read(read.sha256, read.offset, read.length);
+}
+
 Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
   HALLSYNC_ASSIGN_OR_RETURN(auto stale, db_->prepare("SELECT sha256 FROM blobs WHERE complete = 0 AND updated_ms < ?"));
@@ -202,6 +241,17 @@ Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms) 
 
 HttpResponse HubService::handle_blob(const HttpRequest& request, const std::string& device_id, int version) {
   Result<protocol::BlobState> res = Status::internal("unhandled");
+  if (request.target == "/v1/blobs/read") {
+    auto read = protocol::decode_blob_read(request.body, version);
+    if (!read) return json_error(400, read.status().code(), read.status().message());
+    auto bytes = blob_read(device_id, *read);
+    if (!bytes) return json_error(http_status_for(bytes.status()), bytes.status().code(), bytes.status().message());
+    HttpResponse raw;
+    raw.status = 200;
+    raw.headers = {{"Content-Type", protocol::kChunkContentType}, {protocol::kVersionHeader, std::to_string(version)}};
+    raw.body = std::move(bytes).value();
+    return raw;
+  }
   if (request.target == "/v1/blobs/offer") {
     auto offer = protocol::decode_blob_offer(request.body, version);
     if (!offer) return json_error(400, offer.status().code(), offer.status().message());

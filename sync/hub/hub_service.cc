@@ -198,7 +198,8 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
   bool is_digest = request.target == "/v1/digests", is_repush = request.target == "/v1/repush";
-  bool is_blob = request.target == "/v1/blobs/offer" || request.target == "/v1/blobs/chunk";
+  bool is_blob = request.target == "/v1/blobs/offer" || request.target == "/v1/blobs/chunk" ||
+                 request.target == "/v1/blobs/read";
   if (!is_push && !is_pull && !is_digest && !is_repush && !is_blob) return json_error(404, "not_found", "no such endpoint: " + request.target);
   if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
   std::string version_text = request.header_value(protocol::kVersionHeader);

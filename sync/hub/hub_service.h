@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/api/blob_store.h"
 #include "sync/api/case_policy.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
@@ -77,6 +78,10 @@ class HubService {
   Result<protocol::BlobState> blob_offer(const std::string& device_id, const protocol::BlobOffer& offer);
   Result<protocol::BlobState> blob_chunk(const std::string& device_id, const std::string& sha256, std::int64_t offset,
                                          const std::string& bytes);
+  // Blobs the hub issues (a back-office document for a case): stored complete
+  // and referenced for the case's hall, which then reads it by range.
+  Result<BlobInfo> store_issued_blob(const std::string& case_ref, std::string_view bytes);
+  Result<std::string> blob_read(const std::string& device_id, const protocol::BlobRead& read);
   // Drops incomplete uploads no offer or chunk touched for `grace_ms` (their
   // partial files, ranges and references); an upload in flight is never one.
   // Complete blobs are kept: cases reference them for good. Returns how many.
@@ -96,6 +101,8 @@ class HubService {
   Status begin_write(Transaction& txn);
   Result<std::string> authenticate(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
+  // (case id, hall) of a case named by id, acceptance number or platform number.
+  Result<std::pair<std::string, std::string>> find_case(const std::string& case_ref);
   // Refolds a case and updates its row. `new_case_events`, when given, are all
   // the events of a case the hub had never seen before this batch: no re-read.
   Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,

@@ -3,6 +3,7 @@
 //   blob_offer := str device_id  str sha256  i64 size  str case_id
 //   blob_state := str sha256  i64 size  u8 complete  u32 n (i64 begin  i64 end){n}
 //                 u32 max_chunk  i64 server_time_ms  str hub_epoch
+//   blob_read  := str device_id  str sha256  i64 offset  u32 length
 #include "sync/protocol/blob_messages.h"
 
 #include <algorithm>
@@ -32,6 +33,25 @@ Result<BlobOffer> decode_blob_offer(const std::string& body, int version) {
     m.sha256 = r.str(64);
     m.size = r.num<std::int64_t>();
     m.case_id = r.str(kMaxIdBytes);
+    if (!is_sha256_hex(m.sha256)) throw WireError("sha256 must be 64 lowercase hex digits");
+  });
+}
+
+std::string encode(const BlobRead& m, int version) {
+  WireWriter w;
+  w.str(m.device_id);
+  w.str(m.sha256);
+  w.num(m.offset);
+  w.num(m.length);
+  return compress(w.finish(), version);
+}
+
+Result<BlobRead> decode_blob_read(const std::string& body, int version) {
+  return decode_message<BlobRead>(body, version, "blob read", [](WireReader& r, BlobRead& m) {
+    m.device_id = r.str(kMaxIdBytes);
+    m.sha256 = r.str(64);
+    m.offset = r.num<std::int64_t>();
+    m.length = r.num<std::uint32_t>();
     if (!is_sha256_hex(m.sha256)) throw WireError("sha256 must be 64 lowercase hex digits");
   });
 }

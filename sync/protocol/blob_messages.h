@@ -42,6 +42,17 @@ struct BlobState {
   std::string hub_epoch;
 };
 
+// A range of a complete blob the device's hall holds a reference to
+// (POST /v1/blobs/read); the reply is the raw bytes.
+struct BlobRead {
+  std::string device_id;
+  std::string sha256;
+  std::int64_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+std::string encode(const BlobRead& m, int version);
+Result<BlobRead> decode_blob_read(const std::string& body, int version);
 std::string encode(const BlobOffer& m, int version);
 std::string encode(const BlobState& m, int version);
 Result<BlobOffer> decode_blob_offer(const std::string& body, int version);

@@ -103,7 +103,7 @@ bool BlobStore::contains(const std::string& sha256) const {
   return is_sha256_hex(sha256) && fs::is_regular_file(path_of(sha256), ec);
 }
 
-Result<BlobInfo> BlobStore::put(std::string_view bytes) {
+Result<BlobInfo> BlobStore::put(std::string_view bytes) const {
   BlobInfo info{sha256_hex(bytes), static_cast<std::int64_t>(bytes.size())};
   if (contains(info.sha256)) return info;  // same content, same name: stored once
   std::error_code ec;
@@ -120,7 +120,7 @@ Result<BlobInfo> BlobStore::put(std::string_view bytes) {
   return info;
 }
 
-Status BlobStore::adopt(const std::string& file, const std::string& sha256) {
+Status BlobStore::adopt(const std::string& file, const std::string& sha256) const {
   if (!is_sha256_hex(sha256)) return Status::internal("not a SHA-256: " + sha256);
   fs::path target = path_of(sha256);
   std::error_code ec;

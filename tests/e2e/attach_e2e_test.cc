@@ -1,7 +1,8 @@
 // Scanned materials with the real binaries: `hall case attach` refuses bad
 // files plainly and stores a good one, `hallctl doctor` counts it waiting,
 // `hallctl sync` uploads it after the case data, `hall case show` follows its
-// state; halld takes a scan through its API and uploads it in its own session.
+// state, a document `hallhub attach` issues comes down; halld takes a scan
+// through its API and uploads it in its own session.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -81,6 +82,20 @@ TEST_CASE("hall case attach stores a scan that hallctl sync uploads, and bad fil
   CHECK(blobs_detail(dir).find("no scanned material waiting (1 uploaded)") != std::string::npos);
   BlobStore at_hub(dir.file("hub/blobs"));
   CHECK(sha256_of_file(at_hub.path_of(sha256_hex(bytes))).value() == sha256_hex(bytes));
+
+  // The back office issues a decision document; the hall's next sync fetches it.
+  std::string decision = "%PDF-1.4\n" + scan_bytes(150'000).substr(4);
+  write_bytes(dir.file("decision.pdf"), decision);
+  Run issued = hub.admin({"attach", no, dir.file("decision.pdf"), "--material", "准予许可决定书"});
+  INFO(issued.out);
+  REQUIRE(issued.status == 0);
+  json down = json_of(hallctl(dir, {"sync", "--json"}));
+  CHECK(down["blobs_downloaded"] == 1);
+  json with_doc = json_of(hall(dir, {"case", "show", no, "--json"}));
+  REQUIRE(with_doc["attachments"].size() == 2);
+  CHECK(with_doc["attachments"][1]["upload_state_label"] == "已下载");
+  BlobStore here(dir.file("hall/blobs"));
+  CHECK(sha256_of_file(here.path_of(sha256_hex(decision))).value() == sha256_hex(decision));
   hub.stop();
 }
 

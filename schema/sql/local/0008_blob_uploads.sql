@@ -18,3 +18,17 @@ CREATE TABLE blob_uploads (
   uploaded_ms     INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX blob_uploads_waiting ON blob_uploads (state, queued_ms);
+-- Blobs the hub issued for this hall's cases (e.g. a decision document from
+-- the back office), queued when their material_attached event is pulled and
+-- downloaded after the uploads; the partial file DATA_DIR/blobs/partial/<sha>.part
+-- holds the bytes so far, so a download resumes where it broke off.
+CREATE TABLE blob_downloads (
+  sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  size       INTEGER NOT NULL CHECK (size > 0),
+  media_type TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  state      TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'done')),
+  last_error TEXT NOT NULL DEFAULT '',
+  queued_ms  INTEGER NOT NULL,
+  done_ms    INTEGER
+) WITHOUT ROWID;
