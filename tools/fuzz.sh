@@ -17,7 +17,7 @@ seconds=${HALLSYNC_FUZZ_SECONDS:-}
 CC=clang CXX=clang++ cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALLSYNC_FUZZ=ON >/dev/null
 cmake --build "$out" -j"$(nproc)" --target fuzz_targets
 
-targets=(fuzz_hub_messages fuzz_client_messages fuzz_event_codec fuzz_inflate fuzz_import_line
+targets=(fuzz_hub_messages fuzz_client_messages fuzz_blob_messages fuzz_event_codec fuzz_inflate fuzz_import_line
          fuzz_daemon_config fuzz_local_api)
 summary=$out/fuzz_summary.txt
 : >"$summary"

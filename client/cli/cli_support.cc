@@ -106,6 +106,15 @@ json case_summary_json(const CaseSummary& s, const HallStore& store, CivilDate n
   };
 }
 
+std::string upload_state_label(const std::string& state) {
+  if (state == "uploaded") return "已上传";
+  if (state == "waiting") return "未上传";
+  if (state == "elsewhere") return "由其他窗口电脑上传";
+  if (state == "downloaded") return "已下载";
+  if (state == "to_download") return "未下载";
+  return "状态未知";
+}
+
 namespace {
 
 json event_json(const schema::CaseEvent& e) {
@@ -201,6 +210,16 @@ json case_detail_json(const CaseView& v, HallStore& store, CivilDate now) {
                               {"resolution", c.resolution}});
   j["documents"] = json::array();
   for (auto kind : available_documents(v)) j["documents"].push_back(document_kind_code(kind));
+  // Scanned materials and whether the hub confirmed each (未上传 until it did).
+  j["attachments"] = json::array();
+  auto states = attachment_upload_states(store, v);
+  for (std::size_t i = 0; i < v.attachments.size(); ++i) {
+    const auto& a = v.attachments[i];
+    std::string state = states ? (*states)[i] : "unknown";
+    j["attachments"].push_back({{"material", a.material}, {"sha256", a.sha256}, {"size", a.size},
+                                {"media_type", a.media_type}, {"event_id", a.event_id}, {"upload_state", state},
+                                {"upload_state_label", upload_state_label(state)}});
+  }
   return j;
 }
 

@@ -13,6 +13,7 @@
 #include "client/domain/documents.h"
 #include "client/store/case_repository.h"
 #include "client/store/hall_store.h"
+#include "client/store/material_attach.h"
 
 namespace hallsync::client::cli {
 
@@ -62,6 +63,8 @@ std::string matter_name(const HallStore& store, const std::string& matter_id);
 CivilDate today(const HallStore& store);
 // A case's document as the hall prints it today (its catalog version's matter, its deadline).
 Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind);
+// 已上传 / 未上传 / … for an attachment's upload_state.
+std::string upload_state_label(const std::string& state);
 void print_json(const nlohmann::json& j);
 
 void add_init_command(CLI::App& app, CommandSet& set);

@@ -39,6 +39,12 @@ void print_case_text(const CaseView& v, HallStore& store) {
   for (const auto& f : v.service_flags) std::cout << "拓展服务：" << service_flag_label(f) << "\n";
   if (!v.evaluation.empty())
     std::cout << "满意度评价：" << v.evaluation << (v.evaluation_comment.empty() ? "" : "（" + v.evaluation_comment + "）") << "\n";
+  if (!j["attachments"].empty()) {
+    std::cout << "扫描材料：\n";
+    for (const auto& a : j["attachments"])
+      std::cout << "  " << a["material"].get<std::string>() << "  " << a["media_type"].get<std::string>() << "  "
+                << a["size"].get<std::int64_t>() / 1024 << " KB  " << a["upload_state_label"].get<std::string>() << "\n";
+  }
   std::cout << "办理记录：\n";
   for (const auto& e : v.events)
     std::cout << "  " << CivilDate::from_unix_ms(e.wall_ms).to_string() << "  " << event_kind_label(e.kind) << "  经办人 "
@@ -59,6 +65,9 @@ struct ListArgs {
   bool overdue = false;
   int due_within = -1;
   int limit = 200;
+};
+struct AttachArgs {
+  std::string case_ref, file, material;
 };
 struct PrintArgs {
   std::string case_ref, doc, out;
@@ -210,6 +219,30 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
       out << body;
       if (!out) return report(Status::storage("无法写入文件 " + p->out));
       std::cout << "已生成 " << doc->title << "：" << p->out << "\n";
+      return 0;
+    };
+  });
+
+  auto* attach = case_cmd->add_subcommand("attach", "上传扫描材料（JPEG、PNG 或 PDF，不超过 10 MB）");
+  auto a = std::make_shared<AttachArgs>();
+  add_data_dir(*attach, set.options);
+  add_clerk(*attach, set.options);
+  add_json(*attach, set.options);
+  attach->add_option("CASE", a->case_ref, "受理编号或案件ID")->required();
+  attach->add_option("FILE", a->file, "扫描文件")->required();
+  attach->add_option("--material", a->material, "材料名称，如 申请人居民身份证")->required();
+  attach->callback([&set, a] {
+    set.action = [&set, a] {
+      auto store = open_store(set.options);
+      if (!store) return 3;
+      auto r = attach_material_file(*store, a->case_ref, a->file, a->material, clerk_id(set.options));
+      if (!r) return report(r.status());
+      if (set.options.json) {
+        print_json(case_detail_json(r->view, *store, today(*store)));
+        return 0;
+      }
+      std::cout << "已保存扫描材料“" << a->material << "”（" << r->file.media_type << "，" << r->file.size / 1024
+                << " KB），受理编号 " << r->view.acceptance_no << "；联网同步时自动上传（状态：未上传）\n";
       return 0;
     };
   });

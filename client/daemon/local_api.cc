@@ -14,6 +14,7 @@
 #include "client/daemon/sync_history.h"
 #include "client/web/web_assets.h"
 #include "client/store/case_repository.h"
+#include "client/store/material_attach.h"
 #include "sync/api/change_log.h"
 #include "sync/api/replicator.h"
 
@@ -171,6 +172,20 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
     log_info("case registered: " + view->acceptance_no + " matter " + view->matter_id + " by clerk " + form.clerk_id);
     scheduler_->notify_local_write();
     return reply(201, cli::case_detail_json(*view, *store_, today));
+  }
+
+  // A scanned material: the file itself is the body (never a path, so nothing
+  // outside what the clerk sent can be read); ?material=NAME&clerk_id=ID.
+  const std::string kMaterials = "/materials";
+  if (path.rfind("/api/cases/", 0) == 0 && post && path.size() > kMaterials.size() &&
+      path.compare(path.size() - kMaterials.size(), kMaterials.size(), kMaterials) == 0) {
+    std::string ref = percent_decode(path.substr(11, path.size() - 11 - kMaterials.size()));
+    auto r = attach_material_bytes(*store_, ref, request.body, query["material"], query["clerk_id"]);
+    if (!r) return status_reply(r.status());
+    log_info("material attached to " + r->view.acceptance_no + ": " + r->file.media_type + ", " +
+             std::to_string(r->file.size) + " bytes, by clerk " + query["clerk_id"]);
+    scheduler_->notify_local_write();
+    return reply(201, cli::case_detail_json(r->view, *store_, today));
   }
 
   if (path.rfind("/api/cases/", 0) == 0 && get) {

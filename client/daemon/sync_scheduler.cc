@@ -7,6 +7,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/case_change_sink.h"
+#include "client/store/material_attach.h"
 #include "sync/api/hub_probe.h"
 #include "sync/api/redact.h"
 #include "sync/api/replicator.h"
@@ -241,6 +242,7 @@ Status SyncScheduler::run_session() {
     ReplicatorOptions ropts;
     ropts.push_batch_entries = kPushBatchEntries;
     ropts.pull_page = kPullPage;
+    ropts.blob_dir = blob_dir(*store_);  // scanned materials go up after the case events
     Replicator replicator(store_->db(), transport, sink, SystemClock::instance(),
                           {store_->identity().device_id(), link->token}, ropts);
     replicator.on_progress = [&watch](const SyncStats&) { watch.committed(); };

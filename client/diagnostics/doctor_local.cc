@@ -12,8 +12,10 @@
 #include "client/enrollment/hub_link.h"
 #include "client/store/hall_store.h"
 #include "schema/embedded.h"
+#include "sync/api/blob_upload.h"
 #include "sync/api/change_log.h"
 #include "sync/api/database.h"
+#include "sync/api/redact.h"
 
 namespace hallsync::client::diagnostics {
 namespace {
@@ -220,6 +222,33 @@ Check check_outbox(Database& db, const Clock& clock, const DoctorThresholds& t) 
   return c;
 }
 
+// Scanned materials waiting for the hub (issue #12): how many, how many
+// bytes, how old, and the last refusal if one is stuck.
+Check check_blobs(Database& db, const Clock& clock, const DoctorThresholds& t) {
+  Check c{"blobs", Mark::Pass, "", ""};
+  auto stats = blob_queue_stats(db);
+  if (!stats) return {"blobs", Mark::NotApplicable, "no upload queue in this store yet (it is created when halld or hall opens it)", ""};
+  if (stats->waiting == 0) {
+    c.detail = "no scanned material waiting (" + std::to_string(stats->uploaded) + " uploaded)";
+    return c;
+  }
+  std::int64_t age = clock.now_ms() - stats->oldest_waiting_ms;
+  c.detail = std::to_string(stats->waiting) + " scanned file(s) waiting, " + std::to_string(stats->waiting_bytes) +
+             " bytes, oldest " + age_text(age) + " old";
+  auto stuck = db.prepare("SELECT last_error FROM blob_uploads WHERE state = 'waiting' AND last_error <> ''"
+                          " ORDER BY queued_ms LIMIT 1");
+  auto has_stuck = stuck ? stuck->step() : Result<bool>(false);
+  if (has_stuck && *has_stuck) {
+    c.mark = Mark::Warn;
+    c.detail += "; last refusal: " + redact_pii(stuck->column_text(0));
+  }
+  if (age > t.outbox_fail_ms) c.mark = Mark::Fail;
+  else if (age > t.outbox_warn_ms) c.mark = Mark::Warn;
+  if (c.mark != Mark::Pass)
+    c.advice = "scanned materials upload after the case events in each session: fix the hub checks below, then `hallctl sync`";
+  return c;
+}
+
 Check check_history(Database& db, const Clock& clock, const DoctorThresholds& t) {
   Check c{"sync.history", Mark::Pass, "", ""};
   auto runs = read_sync_log(db, {std::nullopt, std::nullopt, 1000});
@@ -315,7 +344,11 @@ std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock,
       out.push_back({name, Mark::NotApplicable, "the store could not be opened", ""});
   }
   out.push_back(check_disk(data_dir, t));
-  out.push_back({"blobs", Mark::NotApplicable, "attachments are not stored by this version: nothing to upload", ""});
+  if (db) {
+    out.push_back(check_blobs(*db, clock, t));
+  } else {
+    out.push_back({"blobs", Mark::NotApplicable, "the store could not be opened", ""});
+  }
   return out;
 }
 

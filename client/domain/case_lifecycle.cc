@@ -1,5 +1,6 @@
 // State machine and fold for cases. Messages are for clerks, so in Chinese.
 #include "client/domain/case_lifecycle.h"
+#include "client/domain/material_file.h"
 
 #include <algorithm>
 #include <array>
@@ -57,6 +58,7 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::MaterialDeferred: return "容缺受理";
     case EventKind::AppointmentBooked: return "预约登记";
     case EventKind::AppointmentClosed: return "预约结束";
+    case EventKind::MaterialAttached: return "扫描材料";
   }
   return "未知操作";
 }
@@ -188,6 +190,11 @@ void apply(CaseView& v, const CaseEvent& e) {
     case EventKind::ServiceFlagged:
       if (std::find(v.service_flags.begin(), v.service_flags.end(), e.field) == v.service_flags.end())
         v.service_flags.push_back(e.field);
+      break;
+    case EventKind::MaterialAttached:
+      if (auto ref = parse_material_descriptor(e.value))
+        v.attachments.push_back({e.materials.front(), ref->sha256, ref->size, ref->media_type, e.event_id(), e.clerk_id,
+                                 e.wall_ms});
       break;
     default:
       break;  // hall records never reach a case fold (check_transition refuses them)
@@ -338,6 +345,14 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
     case EventKind::ServiceFlagged:
       if (service_flag_label(e.field).empty())
         return Status::validation("拓展服务须为 green_channel（绿色通道）、extended_hours（延时服务）或 door_to_door（上门服务）");
+      return Status::ok();
+    case EventKind::MaterialAttached:
+      // Allowed in every state: a scan never changes the case, so concurrent
+      // attachments cannot conflict with anything.
+      if (e.materials.size() != 1 || e.materials.front().empty())
+        return Status::validation("请写明扫描的是哪一项材料（--material）");
+      if (e.materials.front().size() > kMaxMaterialNameBytes) return Status::validation("材料名称过长");
+      if (!parse_material_descriptor(e.value)) return Status::validation("扫描材料的文件信息不完整");
       return Status::ok();
     default:
       if (schema::is_hall_record(e.kind)) return Status::validation("“" + std::string(kind_label(e.kind)) + "”不是办件环节");

@@ -65,6 +65,17 @@ struct DeferredMaterial {  // 容缺受理: accepted without it, to be supplied 
   CivilDate supplied_on;
 };
 
+// A scanned material attached to the case (event material_attached).
+struct AttachedMaterial {
+  std::string material;    // the material's name, e.g. 申请人居民身份证
+  std::string sha256;
+  std::int64_t size = 0;
+  std::string media_type;
+  std::string event_id;
+  std::string clerk_id;
+  std::int64_t wall_ms = 0;
+};
+
 struct CaseView {
   std::string case_id;
   std::string acceptance_no;
@@ -87,6 +98,7 @@ struct CaseView {
   std::vector<DateRange> pauses;
   std::vector<std::string> materials_received;
   std::vector<std::string> materials_missing;  // outstanding from the latest one-time notification
+  std::vector<AttachedMaterial> attachments;   // scanned materials, in fold order
   std::string department;   // back office it was forwarded to
   std::string refusal_stage, refusal_reason, refusal_basis, refusal_approver;
   std::string withdraw_reason;

@@ -1,6 +1,8 @@
 // Validation and application of pulled pages.
 #include "client/store/case_change_sink.h"
 
+#include "client/domain/material_file.h"
+#include "sync/api/blob_download.h"
 #include "sync/api/event_codec.h"
 
 namespace hallsync::client {
@@ -21,6 +23,12 @@ Status CaseChangeSink::apply(Transaction& txn, const std::vector<RemoteChange>& 
         return Status::protocol("hub sent case " + e->case_id + " of hall " + e->hall_code + " to hall " +
                                 store_->identity().hall_code)
             .with_code("wrong_hall");
+      // A document the back office issued for one of our cases: fetch it after
+      // the uploads (queued with the page, so it is never forgotten).
+      if (e->kind == schema::EventKind::MaterialAttached && e->device_id == "hub")
+        if (auto ref = parse_material_descriptor(e->value))
+          HALLSYNC_RETURN_IF_ERROR(enqueue_blob_download(txn, {ref->sha256, ref->size}, ref->media_type, e->case_id,
+                                                         store_->clock().now_ms()));
       events.push_back({std::move(e).value(), c.payload});
     } else if (c.collection == "reference") {
       auto colon = c.doc_key.find(':');

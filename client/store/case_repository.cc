@@ -59,6 +59,11 @@ Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
 }
 
 Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft) {
+  return record(case_ref, std::move(draft), {});
+}
+
+Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft,
+                                        const AlsoInTransaction& also) {
   if (draft.kind == schema::EventKind::Accepted) return Status::validation("新案件请使用受理登记");
   HALLSYNC_ASSIGN_OR_RETURN(std::string case_id, resolve_case_id(case_ref));
   if (draft.kind == schema::EventKind::Forwarded && draft.department.empty()) {
@@ -67,7 +72,7 @@ Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::Cas
     if (auto catalog = store_->catalog_version(current.catalog_version); catalog.is_ok())
       if (const Matter* m = catalog->find(current.matter_id)) draft.department = m->department;
   }
-  return write_local(case_id, {std::move(draft)});
+  return write_local(case_id, {std::move(draft)}, also);
 }
 
 Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<IntakeForm>& forms) {
@@ -84,9 +89,11 @@ Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<I
   return commit_local(txn, std::move(out));
 }
 
-Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts) {
+Result<CaseView> CaseRepository::write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts,
+                                             const AlsoInTransaction& also) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
   HALLSYNC_ASSIGN_OR_RETURN(CaseView view, append_local(txn, case_id, std::move(drafts)));
+  if (also) HALLSYNC_RETURN_IF_ERROR(also(txn, case_id));
   return commit_local(txn, std::move(view));
 }
 

@@ -3,6 +3,7 @@
 // SQLite transaction: no event without its log entry and vice versa.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,10 @@ class CaseRepository {
   // Records one lifecycle step on an existing case (by case id or acceptance
   // number). `draft` carries kind, clerk and body; identity is filled here.
   Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft);
+  // The same, with `also` run inside the write transaction after the event is
+  // appended (e.g. queueing a scanned file's upload): both commit or neither.
+  using AlsoInTransaction = std::function<Status(Transaction&, const std::string& case_id)>;
+  Result<CaseView> record(const std::string& case_ref, schema::CaseEvent draft, const AlsoInTransaction& also);
 
   Result<CaseView> load(const std::string& case_ref);
   // Ids of cases with at least one unresolved conflict.
@@ -103,7 +108,8 @@ class CaseRepository {
  private:
   Result<std::string> resolve_case_id(const std::string& case_ref);
   Result<std::vector<schema::CaseEvent>> load_events(const std::string& case_id);
-  Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts);
+  Result<CaseView> write_local(const std::string& case_id, std::vector<schema::CaseEvent> drafts,
+                               const AlsoInTransaction& also = {});
   // Commits a clerk's write (with its crash points) and hands back what was written.
   template <typename Written>
   Result<Written> commit_local(Transaction& txn, Written written);

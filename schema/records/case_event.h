@@ -41,8 +41,11 @@ enum class EventKind : std::uint8_t {
   MaterialDeferred = 24,      // 容缺受理：非关键材料后补，限期 to_date（case step）
   AppointmentBooked = 25,     // 预约（hall record）
   AppointmentClosed = 26,     // 预约到场、取消或爽约（hall record）
+  MaterialAttached = 27,      // 扫描材料 (value = blob descriptor, materials = {material name})
 };
-constexpr std::uint8_t kMaxEventKind = 26;
+constexpr std::uint8_t kMaxEventKind = 27;
+// Every kind this build decodes.
+constexpr bool is_known_event_kind(std::uint8_t kind) { return kind >= 1 && kind <= kMaxEventKind; }
 
 // Hall records: hall-scoped facts that sync like case events but belong to no
 // case. Every such event names its hall in hall_code.

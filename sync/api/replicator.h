@@ -54,6 +54,11 @@ struct ReplicatorOptions {
   bool include_own = false;          // re-pull: also fetch this device's own events
   std::int64_t clock_warning_ms = 5 * 60 * 1000;  // offsets beyond this are reported
   std::string software_version = "hallsync/0.1";
+  // Scanned materials: when set (DATA_DIR/blobs), sync() uploads the waiting
+  // blobs after the push and the pull, so case data is never behind a blob,
+  // then downloads the blobs the hub issued for this hall's cases.
+  std::string blob_dir{};
+  std::size_t blob_chunk_bytes = 64 * 1024;  // a case written meanwhile waits at most one chunk (~8 s at 64 kbit/s)
 };
 
 struct SyncStats {
@@ -66,6 +71,10 @@ struct SyncStats {
   std::uint64_t bytes_received = 0;
   std::int64_t clock_offset_ms = 0;  // hub clock minus ours
   bool clock_warning = false;
+  std::int64_t blobs_uploaded = 0;   // scanned materials the hub confirmed complete
+  std::int64_t blob_chunks = 0;
+  std::int64_t blob_bytes = 0;       // chunk payload bytes sent
+  std::int64_t blobs_downloaded = 0; // hub-issued blobs fetched whole and verified
 };
 
 // sync_state names the replicator keeps (beside the outbox's own).
@@ -155,6 +164,7 @@ class Replicator {
   Status epoch_behind_refusal();
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
+  Status blobs_into(SyncStats& stats);
   Status push_into(SyncStats& stats);
   Status pull_into(SyncStats& stats, std::string_view cursor_key = kPullCursorKey);
 

@@ -84,20 +84,25 @@ Result<std::vector<HubCaseRow>> HubService::cases(const std::string& state, cons
   return out;
 }
 
-Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseEvent draft) {
-  // The back office decides; acceptance, hand-out and withdrawal happen at the window.
-  using K = schema::EventKind;
-  const K allowed[] = {K::Approved, K::Refused, K::Extended, K::MaterialsRequested, K::ProcedurePaused,
-                       K::ProcedureResumed};
-  if (std::find(std::begin(allowed), std::end(allowed), draft.kind) == std::end(allowed))
-    return Status::validation(std::string("the back office cannot record '") +
-                              std::string(schema::event_kind_code(draft.kind)) + "'");
+Result<std::pair<std::string, std::string>> HubService::find_case(const std::string& case_ref) {
   HALLSYNC_ASSIGN_OR_RETURN(auto find, db_->prepare(
       "SELECT case_id, hall_code FROM cases WHERE case_id = ? OR acceptance_no = ? OR platform_case_no = ?"));
   find.bind(1, case_ref).bind(2, case_ref).bind(3, case_ref);
   HALLSYNC_ASSIGN_OR_RETURN(bool found, find.step());
   if (!found) return Status::not_found("no case " + case_ref + " at the hub");
-  std::string case_id = find.column_text(0), hall = find.column_text(1);
+  return std::make_pair(find.column_text(0), find.column_text(1));
+}
+
+Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseEvent draft) {
+  // The back office decides; acceptance, hand-out and withdrawal happen at the window.
+  using K = schema::EventKind;
+  const K allowed[] = {K::Approved, K::Refused, K::Extended, K::MaterialsRequested, K::ProcedurePaused,
+                       K::ProcedureResumed, K::MaterialAttached};
+  if (std::find(std::begin(allowed), std::end(allowed), draft.kind) == std::end(allowed))
+    return Status::validation(std::string("the back office cannot record '") +
+                              std::string(schema::event_kind_code(draft.kind)) + "'");
+  HALLSYNC_ASSIGN_OR_RETURN(auto found, find_case(case_ref));
+  const auto& [case_id, hall] = found;
   auto before = counters();
   auto result = [&]() -> Result<HubCaseRow> {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));

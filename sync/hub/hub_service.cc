@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "schema/embedded.h"
+#include "sync/hub/hub_reply.h"
 
 namespace hallsync::hub {
 namespace {
@@ -34,6 +35,8 @@ std::string sha256_hex(const std::string& s) {
   return hex(d, sizeof d);
 }
 
+}  // namespace
+
 HttpResponse json_error(int status, const std::string& code, const std::string& message) {
   HttpResponse r;
   r.status = status;
@@ -49,6 +52,8 @@ HttpResponse json_error(int status, const std::string& code, const std::string& 
 }
 
 int http_status_for(const Status& s) {
+  if (s.code() == "out_of_range") return 416;
+  if (s.code() == "hash_mismatch") return 422;
   switch (s.kind()) {
     case ErrorKind::Auth: return s.code() == "forbidden" ? 403 : 401;
     case ErrorKind::Protocol: return s.code() == "too_large" ? 413 : 400;
@@ -59,8 +64,6 @@ int http_status_for(const Status& s) {
     default: return 500;
   }
 }
-
-}  // namespace
 
 Result<std::unique_ptr<HubService>> HubService::open(const std::string& data_dir, const Clock& clock,
                                                      const CasePolicy& policy) {
@@ -75,7 +78,7 @@ Result<std::unique_ptr<HubService>> HubService::open(const std::string& data_dir
   std::vector<Migration> steps;
   for (const auto& s : schema::sql_steps("sql/hub")) steps.push_back({s.version, s.name, s.sql});
   HALLSYNC_RETURN_IF_ERROR(apply_migrations(*db, steps, "hub"));
-  std::unique_ptr<HubService> hub(new HubService(std::move(db), clock, policy));
+  std::unique_ptr<HubService> hub(new HubService(std::move(db), data_dir, clock, policy));
   HALLSYNC_RETURN_IF_ERROR(hub->load_meta());
   hub->checkpointer_ = std::make_unique<WalCheckpointer>(hub->db_->path(), std::chrono::milliseconds(500));
   return hub;
@@ -195,7 +198,9 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
   bool is_digest = request.target == "/v1/digests", is_repush = request.target == "/v1/repush";
-  if (!is_push && !is_pull && !is_digest && !is_repush) return json_error(404, "not_found", "no such endpoint: " + request.target);
+  bool is_blob = request.target == "/v1/blobs/offer" || request.target == "/v1/blobs/chunk" ||
+                 request.target == "/v1/blobs/read";
+  if (!is_push && !is_pull && !is_digest && !is_repush && !is_blob) return json_error(404, "not_found", "no such endpoint: " + request.target);
   if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
   std::string version_text = request.header_value(protocol::kVersionHeader);
   int version = version_text.size() == 1 && std::isdigit(static_cast<unsigned char>(version_text[0])) ? version_text[0] - '0' : 0;
@@ -206,6 +211,8 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
                           ": upgrade the hall software");
   auto device = authenticate(request);
   if (!device) return json_error(http_status_for(device.status()), device.status().code(), device.status().message());
+
+  if (is_blob) return handle_blob(request, *device, version);
 
   HttpResponse ok;
   ok.status = 200;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sync/api/blob_store.h"
 #include "sync/api/case_policy.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
@@ -16,6 +17,7 @@
 #include "sync/api/hlc.h"
 #include "sync/api/transport.h"
 #include "sync/api/wal_checkpointer.h"
+#include "sync/protocol/blob_messages.h"
 #include "sync/protocol/messages.h"
 
 namespace hallsync::hub {
@@ -72,16 +74,39 @@ class HubService {
   Result<protocol::PushResponse> repair_push(const std::string& device_id, const protocol::PushRequest& request);
   Result<protocol::PullResponse> pull(const std::string& device_id, const protocol::PullRequest& request);
   Result<protocol::DigestResponse> digest_reply(const std::string& device_id, const protocol::DigestRequest& request);
+  // Blobs (sync/hub/hub_blobs.cc): an offer registers a blob for a case of the
+  // device's hall and answers what the hub holds of it; a chunk writes bytes
+  // at an offset of an offered blob. The last missing chunk makes the hub hash
+  // the whole file: equal to the declared SHA-256 it is complete, otherwise
+  // every byte of it is dropped and the chunk refused (hash_mismatch).
+  Result<protocol::BlobState> blob_offer(const std::string& device_id, const protocol::BlobOffer& offer);
+  Result<protocol::BlobState> blob_chunk(const std::string& device_id, const std::string& sha256, std::int64_t offset,
+                                         const std::string& bytes);
+  // Blobs the hub issues (a back-office document for a case): stored complete
+  // and referenced for the case's hall, which then reads it by range.
+  Result<BlobInfo> store_issued_blob(const std::string& case_ref, std::string_view bytes);
+  Result<std::string> blob_read(const std::string& device_id, const protocol::BlobRead& read);
+  // Drops incomplete uploads no offer or chunk touched for `grace_ms` (their
+  // partial files, ranges and references); an upload in flight is never one.
+  // Complete blobs are kept: cases reference them for good. Returns how many.
+  Result<std::int64_t> collect_abandoned_blobs(std::int64_t grace_ms);
+  // Chunks (and their bytes) the hub has taken since it started: for tests
+  // that prove an upload never re-sends what the hub confirmed.
+  std::int64_t blob_chunks_received() const { return blob_chunks_received_; }
+  std::int64_t blob_bytes_received() const { return blob_bytes_received_; }
+  std::string blob_dir() const { return data_dir_ + "/blobs"; }
 
  private:
-  HubService(std::unique_ptr<Database> db, const Clock& clock, const CasePolicy& policy)
-      : db_(std::move(db)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
+  HubService(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock, const CasePolicy& policy)
+      : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
   Status load_meta();
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
   Status begin_write(Transaction& txn);
   Result<std::string> authenticate(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
+  // (case id, hall) of a case named by id, acceptance number or platform number.
+  Result<std::pair<std::string, std::string>> find_case(const std::string& case_ref);
   // Refolds a case and updates its row. `new_case_events`, when given, are all
   // the events of a case the hub had never seen before this batch: no re-read.
   Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
@@ -110,13 +135,18 @@ class HubService {
   Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request,
                                             bool repair);
 
+  Result<protocol::BlobState> blob_state(const std::string& sha256);
+  HttpResponse handle_blob(const HttpRequest& request, const std::string& device_id, int version);
+
   std::unique_ptr<Database> db_;
+  std::string data_dir_;
   const Clock* clock_;
   const CasePolicy* policy_;
   HlcClock hlc_;
   std::string epoch_;
   std::int64_t hub_seq_counter_ = 0;  // origin sequence of hub-made events
   std::int64_t case_no_counter_ = 0;
+  std::int64_t blob_chunks_received_ = 0, blob_bytes_received_ = 0;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the store closes
 };
 

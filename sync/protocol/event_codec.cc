@@ -108,7 +108,7 @@ Result<schema::CaseEvent> decode_event(const std::uint8_t* data, std::size_t siz
     auto format = r.num<std::uint8_t>();
     auto kind = r.num<std::uint8_t>();
     if (format != kFormat) return Status::protocol("unknown case event format " + std::to_string(format));
-    if (kind == 0 || kind > schema::kMaxEventKind) return Status::protocol("unknown case event kind " + std::to_string(kind));
+    if (!schema::is_known_event_kind(kind)) return Status::protocol("unknown case event kind " + std::to_string(kind));
     e.kind = static_cast<schema::EventKind>(kind);
     e.case_id = r.str16(kMaxEventFieldBytes);
     e.device_id = r.str16(kMaxEventFieldBytes);

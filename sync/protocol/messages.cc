@@ -15,27 +15,13 @@
 // dictionary in dictionary.cc.
 #include "sync/protocol/messages.h"
 
+#include "sync/protocol/decode_message.h"
 #include "sync/protocol/wire_archive.h"
 
 namespace hallsync::protocol {
 namespace {
 
 constexpr std::size_t kMaxIdBytes = 256;
-
-template <typename Message, typename Fill>
-Result<Message> decode_with(const std::string& body, int version, const char* what, Fill fill) {
-  HALLSYNC_ASSIGN_OR_RETURN(std::string raw, decompress(body, version));
-  Message m;
-  try {
-    if (raw.empty()) throw WireError("empty message");
-    WireReader r(raw);
-    fill(r, m);
-    r.expect_end();
-  } catch (const std::exception& e) {
-    return Status::protocol(std::string("malformed ") + what + ": " + e.what()).with_code("malformed");
-  }
-  return m;
-}
 
 }  // namespace
 
@@ -61,7 +47,7 @@ std::string encode(const PushRequest& m, int version) {
 }
 
 Result<PushRequest> decode_push_request(const std::string& body, int version) {
-  return decode_with<PushRequest>(body, version, "push request", [&](WireReader& r, PushRequest& m) {
+  return decode_message<PushRequest>(body, version, "push request", [&](WireReader& r, PushRequest& m) {
     m.device_id = r.str(kMaxIdBytes);
     m.entries.resize(r.count(kMaxPushEntries, 36));
     for (auto& e : m.entries) {
@@ -95,7 +81,7 @@ std::string encode(const PushResponse& m, int version) {
 }
 
 Result<PushResponse> decode_push_response(const std::string& body, int version) {
-  return decode_with<PushResponse>(body, version, "push response", [&](WireReader& r, PushResponse& m) {
+  return decode_message<PushResponse>(body, version, "push response", [&](WireReader& r, PushResponse& m) {
     m.acknowledged_through = r.num<std::int64_t>();
     m.rejected.resize(r.count(kMaxPushEntries, 12));
     for (auto& x : m.rejected) {
@@ -117,7 +103,7 @@ std::string encode(const PullRequest& m, int version) {
 }
 
 Result<PullRequest> decode_pull_request(const std::string& body, int version) {
-  return decode_with<PullRequest>(body, version, "pull request", [&](WireReader& r, PullRequest& m) {
+  return decode_message<PullRequest>(body, version, "pull request", [&](WireReader& r, PullRequest& m) {
     m.device_id = r.str(kMaxIdBytes);
     m.after = r.num<std::int64_t>();
     m.max_changes = r.num<std::uint32_t>();
@@ -144,7 +130,7 @@ std::string encode(const PullResponse& m, int version) {
 }
 
 Result<PullResponse> decode_pull_response(const std::string& body, int version) {
-  return decode_with<PullResponse>(body, version, "pull response", [&](WireReader& r, PullResponse& m) {
+  return decode_message<PullResponse>(body, version, "pull response", [&](WireReader& r, PullResponse& m) {
     m.changes.resize(r.count(kMaxPullChanges, 20));
     for (auto& c : m.changes) {
       c.hub_seq = r.num<std::int64_t>();
@@ -169,7 +155,7 @@ std::string encode(const DigestRequest& m, int version) {
 }
 
 Result<DigestRequest> decode_digest_request(const std::string& body, int version) {
-  return decode_with<DigestRequest>(body, version, "digest request", [&](WireReader& r, DigestRequest& m) {
+  return decode_message<DigestRequest>(body, version, "digest request", [&](WireReader& r, DigestRequest& m) {
     m.device_id = r.str(kMaxIdBytes);
     m.bucket = r.num<std::int32_t>();
     if (m.bucket < -1 || m.bucket >= kDigestBuckets) throw WireError("bucket out of range");
@@ -195,7 +181,7 @@ std::string encode(const DigestResponse& m, int version) {
 }
 
 Result<DigestResponse> decode_digest_response(const std::string& body, int version) {
-  return decode_with<DigestResponse>(body, version, "digest response", [&](WireReader& r, DigestResponse& m) {
+  return decode_message<DigestResponse>(body, version, "digest response", [&](WireReader& r, DigestResponse& m) {
     m.buckets.resize(r.count(kDigestBuckets, 16));
     for (auto& b : m.buckets) {
       b.bucket = r.num<std::int32_t>();

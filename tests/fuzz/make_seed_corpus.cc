@@ -11,6 +11,7 @@
 #include "client/domain/matter_catalog.h"
 #include "client/testdata/case_generator.h"
 #include "sync/api/event_codec.h"
+#include "sync/protocol/blob_messages.h"
 #include "sync/protocol/messages.h"
 
 using namespace hallsync;
@@ -81,6 +82,12 @@ int main(int argc, char** argv) {
     message("fuzz_client_messages", "push-ack", 0, acked, version);
     message("fuzz_client_messages", "pull-page", 1, pull, version);
     message("fuzz_client_messages", "digest", 2, digest, version);
+    const std::string sha(64, 'c');
+    message("fuzz_blob_messages", "offer", 0, BlobOffer{"360704100-W01", sha, 5 << 20, "0b5c9a4e-1d1f-5e0a-9a7b-3f7d2c1b0a99"},
+            version);
+    message("fuzz_blob_messages", "read", 1, BlobRead{"360704100-W01", sha, 65536, 65536}, version);
+    message("fuzz_blob_messages", "state", 2,
+            BlobState{sha, 5 << 20, false, {{0, 131072}, {262144, 327680}}, 65536, 1789696800000, "epoch-1"}, version);
     write("fuzz_inflate", "push-v" + std::to_string(version),
           std::string(1, static_cast<char>(version == 2)) + encode(push, version));
   }

@@ -15,7 +15,7 @@
 #include "client/testdata/case_generator.h"
 #include "sync/api/replicator.h"
 #include "sync/hub/hub_service.h"
-#include "sync/net/http_server.h"
+#include "tools/bench/bench_link.h"
 #include "tools/bench/bench_report.h"
 #include "tools/bench/sync_until_done.h"
 #include "tools/linkemu/link_emulator.h"
@@ -51,16 +51,10 @@ Status run_once(int cases, const linkemu::LinkProfile& profile, std::uint64_t se
   for (int i = 0; i < cases; ++i) forms.push_back(generator.next_intake());
   HALLSYNC_RETURN_IF_ERROR(repo.register_batch(forms).status());
 
-  HALLSYNC_ASSIGN_OR_RETURN(auto server, net::HttpServer::start({}, [&hub](const HttpRequest& r, const std::string& peer) {
-                              return hub->handle(r, peer);
-                            }));
-  linkemu::EmulatorOptions link_options;
-  link_options.target_port = server->port();
-  link_options.profile = profile;
-  link_options.seed = seed;
-  HALLSYNC_ASSIGN_OR_RETURN(auto link, linkemu::LinkEmulator::start(link_options));
+  HALLSYNC_ASSIGN_OR_RETURN(auto served, bench::serve_behind_link(*hub, profile, seed));
+  auto& link = served.link;
   CurlTransportOptions curl;
-  curl.base_url = "http://" + link->address();
+  curl.base_url = served.base_url();
   auto transport1 = make_curl_transport(curl), transport2 = make_curl_transport(curl);
   CaseChangeSink sink1(*window), sink2(*office);
   Replicator push(window->db(), *transport1, sink1, clock, {"360704100-W01", token1});
@@ -84,8 +78,7 @@ Status run_once(int cases, const linkemu::LinkProfile& profile, std::uint64_t se
   out.push_limit_s = limit(before, mid);
   out.pull_limit_s = limit(mid, after);
   out.retries = retries;
-  link.reset();
-  server->stop();
+  served.stop();
   std::filesystem::remove_all(root);
   return Status::ok();
 }

@@ -78,6 +78,7 @@ bench "a day's work over a 2G link with 5% packet loss (netemu, packet level)" p
   "${BENCH_PACKET_LINK_LOSS_PERCENT:-5}" "${BENCH_PACKET_LINK_RATE_KBIT:-64}"
 bench "the hub: many halls syncing at once" "$build/tools/many_halls_bench" "${BENCH_MANY_HALLS:-200}" \
   "${BENCH_MANY_HALLS_CASES:-200}" "$runs"
+bench "case events while a 2 MB scan uploads over the mountain link" "$build/tools/blob_bench" "${BENCH_BLOB_KB:-2048}" "${BENCH_BLOB_CASES:-10}" "${BENCH_BLOB_PROFILE:-2g}" "$runs"
 bench "halld: local API latency while a 100,000-event sync runs" "$build/tools/api_latency_bench" "${BENCH_API_EVENTS:-100000}" "$runs"
 bench "halld: idle memory and CPU" bash "$root/tools/bench/halld_idle.sh"
 

@@ -24,6 +24,7 @@ void add_doctor_command(CLI::App& app, CtlCommandSet& set);
 void add_log_command(CLI::App& app, CtlCommandSet& set);
 void add_resync_command(CLI::App& app, CtlCommandSet& set);
 void add_export_command(CLI::App& app, CtlCommandSet& set);
+void add_gc_command(CLI::App& app, CtlCommandSet& set);
 
 // Prints "hallctl: <kind>: <message> [code]" and returns the exit status.
 int ctl_error(const Status& s);

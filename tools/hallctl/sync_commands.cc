@@ -10,6 +10,7 @@
 #include "client/enrollment/hub_link.h"
 #include "client/store/case_change_sink.h"
 #include "client/store/case_repository.h"
+#include "client/store/material_attach.h"
 #include "sync/api/change_log.h"
 #include "sync/api/redact.h"
 #include "sync/api/replicator.h"
@@ -55,12 +56,15 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
       if (!link) return ctl_error(link.status());
       auto transport = make_curl_transport(client::transport_options(*link));
       client::CaseChangeSink sink(**store);
+      ReplicatorOptions ropts;
+      ropts.blob_dir = client::blob_dir(**store);  // scanned materials go up after the case events
       Replicator replicator((*store)->db(), *transport, sink, SystemClock::instance(),
-                            {(*store)->identity().device_id(), link->token});
+                            {(*store)->identity().device_id(), link->token}, ropts);
       bool tty = isatty(STDERR_FILENO);
       replicator.on_progress = [tty](const SyncStats& s) {
         std::cerr << (tty ? "\r" : "") << "pushed " << s.pushed << "  pulled " << s.pulled << "  sent " << s.bytes_sent
-                  << " B  received " << s.bytes_received << " B" << (tty ? "" : "\n") << std::flush;
+                  << " B  received " << s.bytes_received << " B  blob chunks " << s.blob_chunks << (tty ? "" : "\n")
+                  << std::flush;
       };
       std::int64_t started_ms = SystemClock::instance().now_ms();
       auto result = replicator.sync();
@@ -84,7 +88,9 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
         nlohmann::json j = {{"ok", result.is_ok()},     {"pushed", s.pushed},
                             {"rejected", s.rejected},   {"pulled", s.pulled},
                             {"bytes_sent", s.bytes_sent}, {"bytes_received", s.bytes_received},
-                            {"clock_offset_ms", s.clock_offset_ms}, {"clock_warning", s.clock_warning}};
+                            {"clock_offset_ms", s.clock_offset_ms}, {"clock_warning", s.clock_warning},
+                            {"blobs_uploaded", s.blobs_uploaded}, {"blob_bytes", s.blob_bytes},
+                            {"blobs_downloaded", s.blobs_downloaded}};
         if (!result) j["error"] = {{"kind", error_kind_name(result.status().kind())}, {"code", result.status().code()},
                                    {"message", redact_pii(result.status().message())}};
         std::cout << j.dump(2) << "\n";
@@ -92,6 +98,9 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
         std::cout << "pushed " << s.pushed << " (rejected " << s.rejected << "), pulled " << s.pulled << ", sent "
                   << s.bytes_sent << " B, received " << s.bytes_received << " B, clock offset " << s.clock_offset_ms
                   << " ms\n";
+        if (s.blobs_uploaded || s.blob_bytes || s.blobs_downloaded)
+          std::cout << "scanned materials: " << s.blobs_uploaded << " uploaded (" << s.blob_bytes << " B sent), "
+                    << s.blobs_downloaded << " downloaded\n";
         if (s.clock_warning)
           std::cout << "warning: this PC's clock differs from the hub's by " << s.clock_offset_ms / 1000
                     << " s — set the clock (时间不准)\n";

@@ -22,6 +22,7 @@
 #include "client/daemon/instance_lock.h"
 #include "client/daemon/local_api.h"
 #include "client/daemon/sync_scheduler.h"
+#include "client/domain/material_file.h"
 #include "sync/api/redact.h"
 #include "sync/net/http_server.h"
 
@@ -102,7 +103,8 @@ int main(int argc, char** argv) {
 
   net::HttpServerOptions options;
   options.listen = config->listen;
-  options.max_body_bytes = 1024 * 1024;
+  // A scanned material (POST /api/cases/{ref}/materials) is the largest body.
+  options.max_body_bytes = static_cast<std::size_t>(client::kMaxMaterialBytes) + 64 * 1024;
   options.error_log = [](const std::string& line) { log_error("local API handler: " + line); };
   auto server = net::HttpServer::start(
       options, [&api](const HttpRequest& request, const std::string&) { return api.handle(request); });

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "client/domain/material_file.h"
 #include "client/domain/matter_catalog.h"
 #include "client/domain/work_calendar.h"
 #include "tools/hallhub/hub_commands.h"
@@ -176,6 +177,40 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     Status s = hub.publish_reference(catalog ? "matters" : "calendar", a->version, body.str());
     if (!s.is_ok()) return report_error(s);
     std::cout << "published " << path << " as version " << a->version << "\n";
+    return 0;
+  });
+
+  auto* gc = app.add_subcommand("gc-blobs", "drop uploads of scanned materials abandoned half-way (older than the grace period)");
+  common(gc, set);
+  auto grace_days = std::make_shared<int>(7);
+  gc->add_option("--grace-days", *grace_days, "keep incomplete uploads touched within this many days")->check(CLI::Range(1, 3650));
+  on_run(gc, set, [grace_days](hub::HubService& hub) {
+    auto n = hub.collect_abandoned_blobs(static_cast<std::int64_t>(*grace_days) * 24 * 3600 * 1000);
+    if (!n) return report_error(n.status());
+    std::cout << *n << " abandoned upload(s) dropped\n";
+    return 0;
+  });
+
+  auto* attach = app.add_subcommand("attach", "issue a document (JPEG, PNG or PDF) for a case; the hall downloads it");
+  common(attach, set);
+  attach->add_option("CASE", a->case_ref, "case id, acceptance number or platform case number")->required();
+  attach->add_option("FILE", a->file, "the document")->required();
+  attach->add_option("--material", a->name, "what it is, e.g. 准予许可决定书")->required();
+  attach->add_option("--officer", a->officer, "who issues it");
+  on_run(attach, set, [a](hub::HubService& hub) {
+    auto bytes = client::read_material_file(a->file);
+    if (!bytes) return report_error(bytes.status());
+    auto blob = hub.store_issued_blob(a->case_ref, *bytes);
+    if (!blob) return report_error(blob.status());
+    schema::CaseEvent e;
+    e.kind = schema::EventKind::MaterialAttached;
+    e.clerk_id = a->officer;
+    e.materials = {a->name};
+    e.value = client::material_descriptor({blob->sha256, blob->size, *client::sniff_media_type(*bytes)});
+    auto row = hub.decide(a->case_ref, e);
+    if (!row) return report_error(row.status());
+    std::cout << "issued " << a->name << " (" << blob->size << " bytes) for case " << row->case_id
+              << "; hall " << row->hall_code << " downloads it at its next sync\n";
     return 0;
   });
 }

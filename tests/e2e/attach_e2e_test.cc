@@ -1,0 +1,126 @@
+// Scanned materials with the real binaries: `hall case attach` refuses bad
+// files plainly and stores a good one, `hallctl doctor` counts it waiting,
+// `hallctl sync` uploads it after the case data, `hall case show` follows its
+// state, a document `hallhub attach` issues comes down; halld takes a scan
+// through its API and uploads it in its own session.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sync/api/blob_store.h"
+#include "tests/support/halld_process.h"
+
+using namespace hallsync;
+using namespace hallsync::test;
+
+namespace {
+
+std::string scan_bytes(std::size_t size) {
+  std::string b(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<char>((i * 131) ^ (i >> 9));
+  b.replace(0, 4, "\xFF\xD8\xFF\xE0");
+  return b;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+json json_of(const Run& r) {
+  auto j = json::parse(r.out.substr(std::min(r.out.find('{'), r.out.size())), nullptr, false);
+  INFO(r.out);
+  REQUIRE(j.is_object());
+  return j;
+}
+
+std::string blobs_detail(TempDir& dir) {
+  json d = json_of(hallctl(dir, {"doctor", "--json"}));
+  for (const auto& c : d["checks"])
+    if (c["check"] == "blobs") return c["detail"];
+  return "missing";
+}
+
+}  // namespace
+
+TEST_CASE("hall case attach stores a scan that hallctl sync uploads, and bad files are refused in Chinese",
+          "[e2e][blobs]") {
+  TempDir dir;
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  hub.start();
+  link_hall(dir, hub.port, token);
+  json c = json_of(hall(dir, {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number",
+                              "360704198503120023", "--phone", "13907971234", "--all-materials", "--json"}));
+  std::string no = c["acceptance_no"];
+
+  std::filesystem::create_directories(dir.file("scans"));
+  write_bytes(dir.file("scans/fake.jpg"), "PK\x03\x04 really a zip");
+  Run folder = hall(dir, {"case", "attach", no, dir.file("scans"), "--material", "申请人居民身份证"});
+  CHECK(folder.status == 1);
+  CHECK(folder.out.find("是文件夹") != std::string::npos);
+  Run fake = hall(dir, {"case", "attach", no, dir.file("scans/fake.jpg"), "--material", "申请人居民身份证"});
+  CHECK(fake.status == 1);
+  CHECK(fake.out.find("文件类型不允许") != std::string::npos);
+
+  const std::string bytes = scan_bytes(600'000);
+  write_bytes(dir.file("scans/id.jpg"), bytes);
+  Run ok = hall(dir, {"case", "attach", no, dir.file("scans/id.jpg"), "--material", "申请人居民身份证", "--json"});
+  REQUIRE(ok.status == 0);
+  json shown = json_of(ok);
+  REQUIRE(shown["attachments"].size() == 1);
+  CHECK(shown["attachments"][0]["upload_state_label"] == "未上传");
+  CHECK(blobs_detail(dir).find("1 scanned file(s) waiting, 600000 bytes") != std::string::npos);
+
+  Run synced = hallctl(dir, {"sync", "--json"});
+  INFO(synced.out);
+  REQUIRE(synced.status == 0);
+  json s = json_of(synced);
+  CHECK(s["pushed"] == 2);  // the acceptance and the attachment event
+  CHECK(s["blobs_uploaded"] == 1);
+  CHECK(s["blob_bytes"] == 600'000);
+  json after = json_of(hall(dir, {"case", "show", no, "--json"}));
+  CHECK(after["attachments"][0]["upload_state_label"] == "已上传");
+  CHECK(blobs_detail(dir).find("no scanned material waiting (1 uploaded)") != std::string::npos);
+  BlobStore at_hub(dir.file("hub/blobs"));
+  CHECK(sha256_of_file(at_hub.path_of(sha256_hex(bytes))).value() == sha256_hex(bytes));
+
+  // The back office issues a decision document; the hall's next sync fetches it.
+  std::string decision = "%PDF-1.4\n" + scan_bytes(150'000).substr(4);
+  write_bytes(dir.file("decision.pdf"), decision);
+  Run issued = hub.admin({"attach", no, dir.file("decision.pdf"), "--material", "准予许可决定书"});
+  INFO(issued.out);
+  REQUIRE(issued.status == 0);
+  json down = json_of(hallctl(dir, {"sync", "--json"}));
+  CHECK(down["blobs_downloaded"] == 1);
+  json with_doc = json_of(hall(dir, {"case", "show", no, "--json"}));
+  REQUIRE(with_doc["attachments"].size() == 2);
+  CHECK(with_doc["attachments"][1]["upload_state_label"] == "已下载");
+  BlobStore here(dir.file("hall/blobs"));
+  CHECK(sha256_of_file(here.path_of(sha256_hex(decision))).value() == sha256_hex(decision));
+  hub.stop();
+}
+
+TEST_CASE("halld takes a scan through its API and uploads it in its next session", "[e2e][blobs][halld]") {
+  TempDir dir;
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  hub.start();
+  link_hall(dir, hub.port, token);
+  write_file(dir.file("hall/halld.conf"), "sync_period_s = 3600\ndebounce_s = 1\n");
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+  Reply created = api.post("/api/cases", new_case());
+  REQUIRE(created.status == 201);
+  std::string target = "/api/cases/" + created.body["acceptance_no"].get<std::string>() +
+                       "/materials?material=%E7%94%B3%E8%AF%B7%E4%B9%A6&clerk_id=c001";  // 申请书
+  Reply refused = api.call("POST", target, "plain text, not a scan");
+  CHECK(refused.status == 400);
+  CHECK(refused.body["message"].get<std::string>().find("文件类型不允许") != std::string::npos);
+  Reply attached = api.call("POST", target, scan_bytes(300'000));
+  REQUIRE(attached.status == 201);
+  CHECK(attached.body["attachments"][0]["material"] == "申请书");
+  std::string ref = "/api/cases/" + created.body["acceptance_no"].get<std::string>();
+  CHECK(eventually([&] { return api.get(ref).body["attachments"][0]["upload_state"] == "uploaded"; }, seconds(30)));
+  CHECK(halld.process->stop() == 0);
+  hub.stop();
+}
