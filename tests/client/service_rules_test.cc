@@ -259,7 +259,7 @@ TEST_CASE("容缺受理 accepts without a non-key material, tracks it until supp
   CHECK(f.repo->register_case(key).status().kind() == ErrorKind::Validation);
 }
 
-TEST_CASE("Appointments take working-day slots until a slot is full; a cancellation frees it", "[rules][extended]") {
+TEST_CASE("Appointments take working-day slots until a slot is full — a cancellation frees it", "[rules][extended]") {
   RulesFixture f;
   auto book = [&](const char* day, const char* slot) {
     Appointment a;

@@ -28,7 +28,7 @@ TEST_CASE("A staff account signs in with its password only, and the hash is not 
   CHECK(hash->column_text(0).rfind("$argon2id$", 0) == 0);
 }
 
-TEST_CASE("Staff accounts refuse a duplicate id, a bad clerk id, a short password; passwd replaces it", "[staff]") {
+TEST_CASE("Staff accounts refuse a duplicate id, a bad clerk id, a short password — passwd replaces it", "[staff]") {
   test::HallFixture f;
   Database& db = f.store->db();
   REQUIRE(add_staff(db, {"c001", "王小红", "clerk"}, "chuangkou-2026", 1).is_ok());

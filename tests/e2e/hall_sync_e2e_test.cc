@@ -24,7 +24,7 @@ json parsed(const Run& r) {
 
 }  // namespace
 
-TEST_CASE("hall sync now --wait has halld sync at once and reports the outcome; hall sync status shows it",
+TEST_CASE("hall sync now --wait has halld sync at once and reports the outcome — hall sync status shows it",
           "[e2e][halld][hall_sync]") {
   TempDir dir;
   Hub hub{dir};

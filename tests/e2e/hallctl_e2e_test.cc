@@ -393,7 +393,7 @@ TEST_CASE("resync --repull brings back events this hall lost", "[e2e][hallctl][r
   e.hub.stop();
 }
 
-TEST_CASE("resync --rebuild recreates a lost store from the hub; new cases do not reuse sequences", "[e2e][hallctl][resync]") {
+TEST_CASE("resync --rebuild recreates a lost store from the hub — new cases do not reuse sequences", "[e2e][hallctl][resync]") {
   Enrolled e(3);
   std::size_t before = case_count(e.dir);
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(e.hall_db() + suffix);
@@ -422,7 +422,7 @@ TEST_CASE("resync --rebuild recreates a lost store from the hub; new cases do no
   e.hub.stop();
 }
 
-TEST_CASE("a reset hub is noticed; resync --rebuild --accept-epoch carries every local event to it", "[e2e][hallctl][resync]") {
+TEST_CASE("a reset hub is noticed — resync --rebuild --accept-epoch carries every local event to it", "[e2e][hallctl][resync]") {
   Enrolled e(3);
   std::string port = e.hub.port;
   {

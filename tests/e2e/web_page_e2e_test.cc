@@ -225,7 +225,7 @@ TEST_CASE("bad input in the intake form gets a Chinese message next to the field
   CHECK(case_rows(b) == 0);
 }
 
-TEST_CASE("without staff accounts the API keeps the clerk_id in the body; with one it needs a session", "[e2e][web]") {
+TEST_CASE("without staff accounts the API keeps the clerk_id in the body — with one it needs a session", "[e2e][web]") {
   TempDir dir;
   REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
   Halld halld{dir, nullptr, ""};

@@ -120,7 +120,7 @@ TEST_CASE("Bytes cross the emulated link intact and in order, with latency and j
   CHECK(link->counters().delayed_chunks > 0);
 }
 
-TEST_CASE("A bandwidth cap makes the link wait for its token bucket; an uncapped link never does", "[linkemu]") {
+TEST_CASE("A bandwidth cap makes the link wait for its token bucket — an uncapped link never does", "[linkemu]") {
   LinkProfile capped;
   capped.up.rate_bytes_per_s = 200'000;
   LinkCounters with_cap, without_cap;

@@ -44,7 +44,7 @@ TEST_CASE("Random loss drops the configured share of packets, within four and a 
   CHECK(s.counters().lost + s.counters().delivered == static_cast<std::uint64_t>(n));
 }
 
-TEST_CASE("The same seed makes the same decision for every packet; another seed does not", "[netemu]") {
+TEST_CASE("The same seed makes the same decision for every packet — another seed does not", "[netemu]") {
   auto run = [](std::uint64_t seed) {
     PacketScheduler s(params(150'000, 20'000, 0.05, 8'000, 20), seed);
     std::vector<std::pair<Verdict, std::int64_t>> fates;
