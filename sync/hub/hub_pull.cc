@@ -102,7 +102,10 @@ Result<HubCaseRow> HubService::decide(const std::string& case_ref, schema::CaseE
     return Status::validation(std::string("the back office cannot record '") +
                               std::string(schema::event_kind_code(draft.kind)) + "'");
   HALLSYNC_ASSIGN_OR_RETURN(auto found, find_case(case_ref));
-  const auto& [case_id, hall] = found;
+  // Named references, not a structured binding: the lambda below captures them
+  // (clang 14, which builds the fuzz targets, cannot capture bindings).
+  const std::string& case_id = found.first;
+  const std::string& hall = found.second;
   auto before = counters();
   auto result = [&]() -> Result<HubCaseRow> {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));

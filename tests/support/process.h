@@ -58,6 +58,11 @@ class PortReservation {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(port)));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // The port usually belonged to a server just stopped, whose connections
+    // linger in TIME_WAIT; without SO_REUSEADDR the bind fails on a busy machine.
+    // Never listening, the socket still turns every connection away.
+    int reuse = 1;
+    if (fd_ >= 0) setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
     bound_ = fd_ >= 0 && bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   }
   ~PortReservation() { release(); }
