@@ -9,13 +9,8 @@
 
 using namespace hallsync;
 using namespace hallsync::test;
-using schema::EventKind;
 
 namespace {
-
-const EventKind kHallSteps[] = {EventKind::Forwarded, EventKind::Approved,  EventKind::Delivered,
-                                EventKind::Withdrawn, EventKind::Refused,   EventKind::MaterialsRequested};
-const EventKind kOfficeSteps[] = {EventKind::Approved, EventKind::Refused, EventKind::Extended};
 
 void run_schedule(std::uint32_t seed, int operations) {
   INFO("replay: integration_tests \"Random interleavings of offline work and faulty syncs converge\" with seed " << seed);
@@ -38,12 +33,12 @@ void run_schedule(std::uint32_t seed, int operations) {
       }
       case 3: case 4: {
         if (case_ids.empty()) break;
-        (void)w.step(d, case_ids[pick(case_ids.size())], kHallSteps[pick(std::size(kHallSteps))]);  // illegal steps are refused
+        (void)w.step(d, case_ids[pick(case_ids.size())], kRandomHallSteps[pick(std::size(kRandomHallSteps))]);  // illegal steps are refused
         break;
       }
       case 5: {
         if (case_ids.empty()) break;
-        (void)w.decide(case_ids[pick(case_ids.size())], kOfficeSteps[pick(std::size(kOfficeSteps))]);
+        (void)w.decide(case_ids[pick(case_ids.size())], kRandomOfficeSteps[pick(std::size(kRandomOfficeSteps))]);
         break;
       }
       default: {

@@ -43,6 +43,14 @@ struct Device {
   std::string id() const { return hall + "-" + code; }
 };
 
+// The steps random schedules draw from: at the window (illegal ones are
+// refused, and that is part of the schedule) and at the back office.
+inline constexpr schema::EventKind kRandomHallSteps[] = {
+    schema::EventKind::Forwarded, schema::EventKind::Approved, schema::EventKind::Delivered,
+    schema::EventKind::Withdrawn, schema::EventKind::Refused,  schema::EventKind::MaterialsRequested};
+inline constexpr schema::EventKind kRandomOfficeSteps[] = {schema::EventKind::Approved, schema::EventKind::Refused,
+                                                           schema::EventKind::Extended};
+
 class SyncWorld {
  public:
   SyncWorld() : clock_(kFri20260918_10h) {
