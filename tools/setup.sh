@@ -8,6 +8,7 @@ build=${HALLSYNC_BUILD_DIR:-$root/build}
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcurl4-openssl-dev
+  openssl  # tools/district_ca.sh (a district's CA and hub certificates) and its test
   libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
   jq  # tools/bench/run.sh folds per-run figures and writes the JSON summary
   libsodium-dev  # Argon2id password hashes of staff accounts (crypto_pwhash)

@@ -15,6 +15,7 @@
 #include "client/enrollment/hub_link.h"
 #include "client/store/verification.h"
 #include "sync/api/change_log.h"
+#include "sync/api/clock.h"
 #include "sync/api/redact.h"
 
 namespace hallsync::client::diagnostics {
@@ -46,7 +47,7 @@ nlohmann::json verify_member(const std::string& data_dir, const Clock& clock) {
 }
 
 nlohmann::json versions_member(const std::string& data_dir, const std::string& software, const Clock& clock) {
-  nlohmann::json j = {{"software", software}, {"sqlite", sqlite3_libversion()}, {"exported", iso_time(clock.now_ms())}};
+  nlohmann::json j = {{"software", software}, {"sqlite", sqlite3_libversion()}, {"exported", utc_timestamp(clock.now_ms())}};
   DatabaseOptions read;
   read.create = false;
   auto db = Database::open((fs::path(data_dir) / HallStore::kDatabaseFile).string(), read);
@@ -59,7 +60,7 @@ nlohmann::json versions_member(const std::string& data_dir, const std::string& s
   ChangeLog log(**db);
   if (auto s = log.stats())
     j["outbox"] = {{"pending", s->pending}, {"acknowledged_through", s->acknowledged_through}, {"last_seq", s->last_seq},
-                   {"oldest_pending", s->oldest_pending_ms ? iso_time(s->oldest_pending_ms) : ""}};
+                   {"oldest_pending", s->oldest_pending_ms ? utc_timestamp(s->oldest_pending_ms) : ""}};
   if (auto cursor = read_sync_value(**db, kPullCursorKey, 0)) j["pull_cursor"] = *cursor;
   if (auto runs = daemon::recent_sync_runs(**db, 500)) {
     nlohmann::json list = nlohmann::json::array();

@@ -76,6 +76,22 @@ std::string offset_text(std::int64_t ms) {
   return std::to_string(s / 3600) + " h " + std::to_string(s / 60 % 60) + " min " + std::to_string(s % 60) + " s " + sign;
 }
 
+// What to do when the hub's certificate fails only on time. The hub's clock
+// cannot be read without a verified session (we never make an unverified
+// one), so its time is estimated from the offset learned at the last sync.
+std::string clock_fix(const std::string& data_dir, const Clock& clock) {
+  std::string fix = "set this PC's date and time (a clock reset at every boot means a dead CMOS battery: replace it), then "
+                    "run doctor again; verification stays on: sync waits, intake goes on offline";
+  DatabaseOptions read;
+  read.create = false;
+  auto db = Database::open((std::filesystem::path(data_dir) / HallStore::kDatabaseFile).string(), read);
+  if (!db) return fix;
+  auto offset = read_sync_value(**db, kClockOffsetKey, 0);
+  if (!offset || *offset == 0) return fix;
+  return "at the last sync this PC's clock was " + offset_text(-*offset) + " the hub, so the hub's time now is about " +
+         utc_timestamp(clock.now_ms() + *offset) + " (if this PC's clock has not been changed since): " + fix;
+}
+
 }  // namespace
 
 std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, const DoctorThresholds& t) {
@@ -127,6 +143,11 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
   auto res = transport->exchange(health);
   std::int64_t received_ms = clock.now_ms();
   bool https = url->scheme == "https";
+  if (!res && res.status().code() == "tls_clock") {
+    out.push_back({"hub.tls", Mark::Fail, res.status().message() + " [tls_clock]", clock_fix(data_dir, clock)});
+    skip_rest(out, {"hub.http", "hub.auth", "hub.epoch", "clock"}, "no TLS session");
+    return out;
+  }
   if (!res && res.status().kind() == ErrorKind::Tls) {
     out.push_back({"hub.tls", Mark::Fail, res.status().message() + " [" + res.status().code() + "]",
                    "the hub's certificate is not trusted or does not match its name: check ca_file in hub.conf and "

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <regex>
 
+#include "sync/api/clock.h"
+
 namespace hallsync::client::diagnostics {
 
 Result<std::vector<daemon::SyncRunRecord>> read_sync_log(Database& db, const SyncLogFilter& filter) {
@@ -45,17 +47,8 @@ Result<std::int64_t> parse_iso_time(const std::string& text) {
   return seconds * 1000;
 }
 
-std::string iso_time(std::int64_t ms) {
-  std::time_t t = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 nlohmann::json sync_run_json(const daemon::SyncRunRecord& r) {
-  nlohmann::json j = {{"started", iso_time(r.started_ms)}, {"ended", iso_time(r.ended_ms)},
+  nlohmann::json j = {{"started", utc_timestamp(r.started_ms)}, {"ended", utc_timestamp(r.ended_ms)},
                       {"outcome", r.ok ? "ok" : "failed"}, {"pushed", r.pushed}, {"pulled", r.pulled},
                       {"rejected", r.rejected}, {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}};
   if (!r.ok) j["error"] = {{"kind", r.error_kind}, {"code", r.error_code}, {"message", r.error_message}};
@@ -63,7 +56,7 @@ nlohmann::json sync_run_json(const daemon::SyncRunRecord& r) {
 }
 
 std::string sync_run_line(const daemon::SyncRunRecord& r) {
-  std::string line = iso_time(r.started_ms) + "  " + (r.ok ? "ok    " : "FAILED") + "  pushed " + std::to_string(r.pushed) +
+  std::string line = utc_timestamp(r.started_ms) + "  " + (r.ok ? "ok    " : "FAILED") + "  pushed " + std::to_string(r.pushed) +
                      " pulled " + std::to_string(r.pulled) + " rejected " + std::to_string(r.rejected) + "  " +
                      std::to_string((r.ended_ms - r.started_ms)) + " ms";
   if (!r.ok) line += "  " + r.error_kind + (r.error_code.empty() ? "" : "/" + r.error_code) + ": " + r.error_message;

@@ -23,7 +23,6 @@ Result<std::vector<daemon::SyncRunRecord>> read_sync_log(Database& db, const Syn
 // "2026-11-28", "2026-11-28T10:00", "2026-11-28T10:00:00Z" (UTC) or with a
 // "+08:00" offset, to milliseconds since the Unix epoch.
 Result<std::int64_t> parse_iso_time(const std::string& text);
-std::string iso_time(std::int64_t ms);  // "2026-11-28T10:00:00Z"
 
 nlohmann::json sync_run_json(const daemon::SyncRunRecord& run);
 std::string sync_run_line(const daemon::SyncRunRecord& run);

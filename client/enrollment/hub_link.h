@@ -1,4 +1,5 @@
-// HubLink: how this device reaches the hub — URL and device token, kept in
+// HubLink: how this device reaches the hub — URL, device token and how to
+// trust its certificate (CA bundle, optional key pin), kept in
 // DATA_DIR/hub.conf, readable by the service user only (0600). Enrollment
 // (one-time codes, #7) will write the same file.
 #pragma once
@@ -14,7 +15,11 @@ struct HubLink {
   std::string hub_url;   // e.g. http://127.0.0.1:8470 (https:// for a remote hub)
   std::string token;     // device secret issued by `hallhub device add`
   std::string ca_file;   // optional extra CA bundle
+  std::string pinned_key;  // optional "sha256//BASE64" of the hub's public key, checked on top of the CA
 };
+
+// True for an http:// link, which is only ever allowed to a hub on this PC.
+bool is_plain_http(const HubLink& link);
 
 constexpr const char* kHubLinkFile = "hub.conf";
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace hallsync {
 
@@ -18,6 +19,9 @@ class SystemClock final : public Clock {
   std::int64_t now_ms() const override;
   static const SystemClock& instance();
 };
+
+// "2026-11-29T07:30:00Z": a time for technicians' messages and logs.
+std::string utc_timestamp(std::int64_t ms_since_epoch);
 
 // A clock the test moves by hand.
 class ManualClock final : public Clock {

@@ -1,5 +1,6 @@
 // System wall clock and the hybrid logical clock.
 #include <chrono>
+#include <ctime>
 
 #include "sync/api/clock.h"
 #include "sync/api/hlc.h"
@@ -38,6 +39,15 @@ void HlcClock::observe(Hlc remote, std::int64_t max_drift_ms) {
   if (remote <= last_) return;
   if (remote.physical_ms() > clock_->now_ms() + max_drift_ms) return;
   last_ = remote;
+}
+
+std::string utc_timestamp(std::int64_t ms_since_epoch) {
+  std::time_t t = static_cast<std::time_t>(ms_since_epoch / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace hallsync

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "sync/api/clock.h"
 #include "sync/api/transport.h"
 
 namespace hallsync {
@@ -279,6 +280,15 @@ class CurlTransport final : public Transport {
     if (is({CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE}))
       return Status::network("connection to " + where + " broke before the answer was complete (" + detail + ")")
           .with_code("reset");
+    // A certificate that looks expired or not yet valid to a PC whose clock is
+    // years off (a dead CMOS battery) is the common case at the halls: say so,
+    // with this PC's time, so the technician sets the clock, not the CA.
+    if (rc == CURLE_PEER_FAILED_VERIFICATION && (detail.find("expired") != std::string::npos ||
+                                                 detail.find("not yet valid") != std::string::npos))
+      return Status::tls("the hub's certificate at " + where + " is outside its validity period by this PC's clock (" +
+                         detail + "); this PC's clock says " + utc_timestamp(SystemClock::instance().now_ms()) +
+                         ": if that is wrong, set the clock (hallctl doctor shows the hub's time)")
+          .with_code("tls_clock");
     if (is({CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH}))
       return Status::tls("the hub's certificate at " + where + " was not accepted (" + detail +
                          "); check the CA file or key pin and this PC's date and time")

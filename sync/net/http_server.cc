@@ -1,5 +1,5 @@
 // HttpServer: binds the listen address, accepts connections on one background
-// thread and hands each to a session (http_session.cc). Stopping closes the
+// thread and hands each to a session (http_session.cc), plain or TLS. Stopping closes the
 // acceptor and every open connection so idle keep-alive clients cannot hold
 // the hub's shutdown.
 #include "sync/net/http_server.h"
@@ -56,6 +56,7 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
 }  // namespace
 
 struct HttpServer::Impl {
+  std::unique_ptr<asio::ssl::context> tls;  // null: plain HTTP; declared first, so it outlives every session
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   asio::steady_timer retry_timer{ioc};
@@ -104,6 +105,8 @@ struct HttpServer::Impl {
     accepted.fetch_add(1, std::memory_order_relaxed);
     if (shared->connections.size() >= shared->options.max_connections) {
       detail::refuse_connection(std::move(socket));
+    } else if (tls) {
+      detail::start_tls_session(std::move(socket), *tls, shared);
     } else {
       detail::start_plain_session(std::move(socket), shared);
     }
@@ -130,6 +133,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
   if (!handler) return Status::internal("HttpServer::start needs a request handler");
   HALLSYNC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, parse_listen(options.listen));
   auto impl = std::make_unique<Impl>();
+  if (options.tls.enabled()) {
+    HALLSYNC_ASSIGN_OR_RETURN(impl->tls, detail::make_tls_context(options.tls));
+  }
   impl->shared->options = std::move(options);
   impl->shared->handler = std::move(handler);
   HALLSYNC_RETURN_IF_ERROR(impl->bind(endpoint));

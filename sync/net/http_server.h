@@ -1,5 +1,5 @@
-// HttpServer: the hub's HTTP/1.1 listener (Boost.Beast over Asio, plain TCP
-// for now). One background thread runs one io_context; every connection is a
+// HttpServer: the hub's HTTP/1.1 listener (Boost.Beast over Asio), over TLS
+// when a certificate is configured, else plain TCP. One background thread runs one io_context; every connection is a
 // session on that thread, so the RequestHandler is called serially — never two
 // calls at once — which the single-writer SQLite store behind the hub relies on.
 #pragma once
@@ -21,6 +21,14 @@ namespace hallsync::net {
 // `peer_address` is the client's "ip:port" ("[v6]:port" for IPv6).
 using RequestHandler = std::function<HttpResponse(const HttpRequest& request, const std::string& peer_address)>;
 
+// The server's certificate: PEM files, the chain (leaf first, then any
+// intermediates) and its private key. Both empty = plain HTTP.
+struct TlsServerConfig {
+  std::string certificate_chain_file;
+  std::string private_key_file;
+  bool enabled() const { return !certificate_chain_file.empty() || !private_key_file.empty(); }
+};
+
 struct HttpServerOptions {
   // "host:port" with a literal IPv4 address, "[v6]:port", or "localhost:port";
   // port 0 picks a free port (see HttpServer::port()).
@@ -34,13 +42,16 @@ struct HttpServerOptions {
   // Receives one English line per handler failure (the exception's text),
   // which the client only sees as a bare 500; empty = not reported.
   std::function<void(const std::string& line)> error_log;
+  // TLS 1.2 or newer only, with OpenSSL's default ciphers for that level.
+  TlsServerConfig tls;
 };
 
 class HttpServer {
  public:
   // Binds, listens and starts serving on a background thread. Fails with
   // Validation for a bad listen string, Network (code "listen") when the
-  // address cannot be bound (e.g. already in use).
+  // address cannot be bound (e.g. already in use), Tls (code "tls_config")
+  // when the certificate or key cannot be loaded or do not match.
   static Result<std::unique_ptr<HttpServer>> start(HttpServerOptions options, RequestHandler handler);
 
   HttpServer(const HttpServer&) = delete;

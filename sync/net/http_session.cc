@@ -1,15 +1,17 @@
 // One HTTP/1.1 connection of the hub's server: reads requests with Beast,
 // hands each to the RequestHandler (on the server thread, so serially) and
 // writes the answer, keeping the connection alive while the client asks to.
-// The session is a template over the stream so a TLS stream can slot in later.
+// The session is a template over the stream: plain TCP or TLS over it.
 #include "sync/net/http_session.h"
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <exception>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace hallsync::net::detail {
 namespace {
@@ -80,7 +82,17 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void start() {
     id_ = ++shared_->next_id;
     shared_->connections[id_] = this->weak_from_this();
-    do_read();
+    if constexpr (kTls) {
+      // A client that connects and never says hello is dropped like an idle one.
+      beast::get_lowest_layer(stream_).expires_after(shared_->options.idle_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();  // not TLS, or a certificate the client refused
+                                self->do_read();
+                              });
+    } else {
+      do_read();
+    }
   }
 
   void close() override {
@@ -173,12 +185,19 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void shutdown_send() {
-    beast::error_code ec;
-    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
-    // The socket closes when the last handler holding this session is gone.
+    if constexpr (kTls) {
+      // close_notify first, so the client can tell our end from a cut link.
+      beast::get_lowest_layer(stream_).expires_after(kLingerTime);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      beast::error_code ec;
+      beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+      // The socket closes when the last handler holding this session is gone.
+    }
   }
 
   void drain_and_close() {
+    if constexpr (kTls) return shutdown_send();  // a TLS peer's leftover bytes are records we cannot skip
     shutdown_send();
     beast::get_lowest_layer(stream_).expires_after(kLingerTime);
     drain_more();
@@ -191,6 +210,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
       self->drain_more();
     });
   }
+
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
   Stream stream_;
   std::shared_ptr<ServerShared> shared_;
@@ -217,6 +238,36 @@ void start_plain_session(tcp::socket socket, std::shared_ptr<ServerShared> share
   auto session =
       std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(shared), std::move(peer));
   session->start();
+}
+
+void start_tls_session(tcp::socket socket, asio::ssl::context& tls, std::shared_ptr<ServerShared> shared) {
+  beast::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  std::string peer = ec ? std::string("unknown") : endpoint_string(remote);
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+  auto session = std::make_shared<Session<TlsStream>>(TlsStream(beast::tcp_stream(std::move(socket)), tls),
+                                                      std::move(shared), std::move(peer));
+  session->start();
+}
+
+Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsServerConfig& config) {
+  const auto fail = [](const std::string& what, const beast::error_code& ec) {
+    return Status::tls("cannot " + what + " (" + ec.message() + ")").with_code("tls_config");
+  };
+  if (config.certificate_chain_file.empty() || config.private_key_file.empty())
+    return Status::tls("TLS needs both a certificate chain file and a private key file").with_code("tls_config");
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                       ec);
+  if (ec) return fail("set the TLS options", ec);
+  context->use_certificate_chain_file(config.certificate_chain_file, ec);
+  if (ec) return fail("load the certificate chain " + config.certificate_chain_file, ec);
+  context->use_private_key_file(config.private_key_file, asio::ssl::context::pem, ec);
+  if (ec) return fail("load the private key " + config.private_key_file + " (or it does not match the certificate)", ec);
+  return context;
 }
 
 void refuse_connection(tcp::socket socket) {

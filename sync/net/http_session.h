@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,9 +31,16 @@ struct ServerShared {
 };
 
 // Serves HTTP/1.1 with keep-alive on an accepted plain-TCP socket until the
-// peer leaves, idles out, or the server stops. A TLS variant would be a
-// start_tls_session(socket, ssl_context, shared) over the same session template.
+// peer leaves, idles out, or the server stops.
 void start_plain_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerShared> shared);
+
+// The same over TLS: the handshake first (bounded by the idle timeout), then
+// the same session. `tls` is the server's context and outlives the session.
+void start_tls_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+                       std::shared_ptr<ServerShared> shared);
+
+// Loads the certificate chain and key into a TLS 1.2+ server context.
+Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsServerConfig& config);
 
 // Answers 503 and closes: the server already holds max_connections.
 void refuse_connection(boost::asio::ip::tcp::socket socket);

@@ -37,11 +37,14 @@ struct Hub {
     return run_command(args);
   }
   // `env`: "NAME=value" settings for this process only (e.g. an armed crash point).
-  void start(const std::string& listen = "127.0.0.1:0", const std::vector<std::string>& env = {}) {
+  // `serve_flags`: more `hallhub serve` flags (e.g. --tls-cert FILE --tls-key FILE).
+  void start(const std::string& listen = "127.0.0.1:0", const std::vector<std::string>& env = {},
+             const std::vector<std::string>& serve_flags = {}) {
     held.reset();  // frees a held port for this start
     std::vector<std::string> argv{"/usr/bin/env"};
     argv.insert(argv.end(), env.begin(), env.end());
     argv.insert(argv.end(), {HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen});
+    argv.insert(argv.end(), serve_flags.begin(), serve_flags.end());
     server = std::make_unique<Background>(argv, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
     INFO("hallhub serve --listen " << listen << ": " << server->log());

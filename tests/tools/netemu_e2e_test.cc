@@ -1,4 +1,4 @@
-// The packet-level emulator end to end: a real hallhub in one network
+// The packet-level emulator end to end: a real hallhub (over TLS) in one network
 // namespace, `hallctl sync` in the other, and between them only the netemu
 // tool's TUN link — 150 ms each way (300 ms RTT), jitter, 5% loss each way,
 // 64 kbit/s. TCP itself loses packets and retransmits (the namespaces' own
@@ -17,6 +17,7 @@
 #include "tests/support/e2e_binaries.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certs.h"
 #include "tools/netemu/netns_pair.h"
 
 using namespace hallsync::test;
@@ -106,11 +107,17 @@ TEST_CASE("A hall's cases cross a lossy 300 ms, 64 kbit/s packet link to a real 
                           "--queue-packets", "20", "--seed", "40", "--publish", "8470"});
   INFO("netemu: " << link.log());
   REQUIRE(link.ready());
+  // Across a link the hub speaks TLS only, as it would at the province: its
+  // certificate names the link address, signed by a CA the hall trusts.
+  CertSpec on_link;
+  on_link.subject_alt_names = std::string("IP:") + netemu::kAddressB;
+  TestPki pki = make_test_pki(dir.file("tls-"), on_link);
   Background server({"/usr/bin/env", "ip", "netns", "exec", link.ns_b(), HALLHUB_BINARY, "serve", "--data-dir",
-                     hub.data(), "--listen", "127.0.0.1:8470"},
+                     hub.data(), "--listen", "127.0.0.1:8470", "--tls-cert", pki.cert_file, "--tls-key", pki.key_file},
                     dir.file("hub.log"));
   REQUIRE_FALSE(server.wait_for("listening on").empty());
-  REQUIRE(hallctl(dir, {"configure", "--hub", std::string("http://") + netemu::kAddressB + ":8470", "--token", token})
+  REQUIRE(hallctl(dir, {"configure", "--hub", std::string("https://") + netemu::kAddressB + ":8470", "--token", token,
+                        "--ca-file", pki.ca_file})
               .status == 0);
 
   auto in_a = [&](std::vector<std::string> args) {

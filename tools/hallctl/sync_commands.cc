@@ -30,12 +30,16 @@ void add_configure_command(CLI::App& app, CtlCommandSet& set) {
   cmd->add_option("--data-dir", set.data_dir, "hall data directory")->required();
   cmd->add_option("--hub", link->hub_url, "hub URL, e.g. https://hub.example:8443")->required();
   cmd->add_option("--token", link->token, "device token from `hallhub device add`")->required();
-  cmd->add_option("--ca-file", link->ca_file, "extra CA bundle for the hub's certificate");
+  cmd->add_option("--ca-file", link->ca_file, "extra CA bundle for the hub's certificate (e.g. the district CA)");
+  cmd->add_option("--pin", link->pinned_key, "also require the hub's public key: sha256//BASE64 (README, TLS)");
   cmd->callback([&set, link] {
     set.action = [&set, link] {
       Status s = client::save_hub_link(set.data_dir, *link);
       if (!s.is_ok()) return ctl_error(s);
       std::cout << "hub link saved: " << link->hub_url << "\n";
+      if (client::is_plain_http(*link))
+        std::cerr << "hallctl: warning: plain HTTP, allowed only because the hub is on this PC; "
+                     "a hub elsewhere needs https://\n";
       return 0;
     };
   });

@@ -1,4 +1,4 @@
-// `hallhub serve`: the HTTP endpoint, loopback-only until TLS is configured.
+// `hallhub serve`: the sync protocol over HTTPS, or plain HTTP on loopback only.
 #include <pthread.h>
 
 #include <csignal>
@@ -59,13 +59,17 @@ int report_error(const Status& s) {
 void add_serve_command(CLI::App& app, HubCommandSet& set) {
   auto* cmd = app.add_subcommand("serve", "serve the sync protocol over HTTP");
   auto listen = std::make_shared<std::string>("127.0.0.1:8470");
+  auto tls = std::make_shared<net::TlsServerConfig>();
   cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
-  cmd->add_option("--listen", *listen, "address:port to listen on (loopback only until TLS is configured)");
-  cmd->callback([&set, listen] {
-    set.action = [&set, listen] {
-      if (!is_loopback(*listen))
+  cmd->add_option("--listen", *listen, "address:port to listen on (a non-loopback address needs TLS)");
+  cmd->add_option("--tls-cert", tls->certificate_chain_file, "PEM certificate chain: the hub's certificate, then intermediates");
+  cmd->add_option("--tls-key", tls->private_key_file, "PEM private key of that certificate (keep it mode 0600)");
+  cmd->callback([&set, listen, tls] {
+    set.action = [&set, listen, tls] {
+      // Halls send citizens' records: off this machine, only over TLS.
+      if (!tls->enabled() && !is_loopback(*listen))
         return report_error(Status::validation("refusing to listen on " + *listen +
-                                               ": plain HTTP is allowed on loopback only (TLS is not configured)"));
+                                               ": plain HTTP is allowed on loopback only; give --tls-cert and --tls-key"));
       auto hub = open_hub(set.data_dir);
       if (!hub) return 2;
       hub::HubService* service = hub.get();
@@ -78,6 +82,7 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
       net::HttpServerOptions options;
       options.listen = *listen;
+      options.tls = *tls;
       // A handler exception becomes a 500 for the client; the operator sees why (PII masked).
       options.error_log = [](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; };
       auto server = net::HttpServer::start(options, [service](const HttpRequest& req, const std::string& peer) {
@@ -85,7 +90,8 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       });
       if (!server) return report_error(server.status());
       // One line a supervisor or test can read to learn the chosen port.
-      std::cout << "hallhub listening on " << (*server)->address() << " epoch " << service->epoch() << std::endl;
+      std::cout << "hallhub listening on " << (*server)->address() << " epoch " << service->epoch()
+                << (tls->enabled() ? " (TLS)" : " (plain HTTP, loopback only)") << std::endl;
       int received = 0;
       sigwait(&stop_signals, &received);
       (*server)->stop();
