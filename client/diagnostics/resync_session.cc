@@ -111,9 +111,14 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   }
   req.say("pulled " + std::to_string(r.pulled) + ", carried over " + std::to_string(r.carried_same_seq) +
           " with their sequence and " + std::to_string(r.renumbered) + " under a new one, pushed " + std::to_string(r.pushed));
-  if (!r.unreadable_store.empty())
-    req.say("warning: the old store could not be read (" + r.unreadable_store +
+  if (!r.unreadable_store.empty() && !r.salvage_failure.empty())
+    req.say("warning: the old store could not be read (" + r.unreadable_store + "; " + r.salvage_failure +
             "): only what the hub holds came back; events never pushed from it are lost unless the backup can be repaired");
+  else if (!r.unreadable_store.empty())
+    req.say("the old store is damaged (" + r.unreadable_store + "): recovered " + std::to_string(r.salvaged_unsynced) +
+            " unsynced event(s) from it; " + std::to_string(r.unreadable_unsynced) +
+            " could not be read" +
+            (r.unreadable_unsynced > 0 ? " and are lost unless the backup can be repaired" : ""));
   if (r.left_with_backup > 0)
     req.say("note: " + std::to_string(r.left_with_backup) +
             " event(s) made by the previous hub (platform numbers, back-office decisions) are not at this hub; "

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "client/store/case_change_sink.h"
+#include "client/store/store_salvage.h"
 #include "sync/api/change_log.h"
 #include "sync/api/event_codec.h"
 
@@ -125,14 +126,19 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
     HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, e));
   }
   std::vector<const OutboxEntry*> renumber;
+  // A kept sequence must follow the last one without a gap, or the hub refuses
+  // the push (sequence_gap): after an entry lost with a damaged page, the rest
+  // are renumbered. An intact outbox is contiguous, so there it changes nothing.
+  std::int64_t next_kept = high_water + 1;
   for (const auto& entry : old.outbox) {
     HALLSYNC_ASSIGN_OR_RETURN(auto event, decode_event(entry.payload));
     HALLSYNC_ASSIGN_OR_RETURN(auto held, held_body(fresh.db(), event.event_id()));
     if (!held.empty() && held == encode_event(event)) continue;  // the hub has it; it came back with the pull
-    if (entry.seq > high_water && held.empty()) {
+    if (entry.seq == next_kept && held.empty()) {
       HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, entry));
       HALLSYNC_ASSIGN_OR_RETURN(int n, repo.apply_remote(txn, received(event, entry.payload)));
       (void)n;
+      ++next_kept;
       ++report.carried_same_seq;
     } else {
       renumber.push_back(&entry);
@@ -188,12 +194,24 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
   }
   OldStore old;
   auto readable = has_store ? read_old_store(request.data_dir, clock) : Result<OldStore>(Status::not_found("no store"));
+  std::optional<SalvagedOutbox> salvaged;
   if (readable) {
     old = std::move(readable).value();
   } else if (has_store && request.identity) {
-    // A damaged store: only what the hub holds can come back; the file is kept in backups/.
+    // A damaged store: what the hub holds comes back, plus the own outbox
+    // entries that can still be read from it; the file is kept in backups/.
     old.identity = *request.identity;
     report.unreadable_store = readable.status().to_string();
+    auto salvage = salvage_outbox((data_dir / HallStore::kDatabaseFile).string(), (data_dir / kSalvageDir).string(),
+                                  old.identity.device_id());
+    if (salvage) {
+      salvaged = std::move(salvage).value();
+      old.outbox = salvaged->entries;
+      if (!salvaged->hlc_last.empty()) old.hlc_last = salvaged->hlc_last;
+      if (!salvaged->acceptance_counter.empty()) old.acceptance_counter = salvaged->acceptance_counter;
+    } else {
+      report.salvage_failure = salvage.status().to_string();
+    }
     has_store = false;
   } else if (has_store) {
     return Status::storage("the store cannot be read (" + readable.status().message() +
@@ -212,6 +230,11 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
     return Status::protocol("the hub's epoch is " + hand.hub_epoch + ", not the agreed " + request.agreed_epoch)
         .with_code("hub_epoch_changed");
   report.hub_high_water = hand.high_water;
+  if (salvaged) {
+    // Only what the hub has not acknowledged counts: the rest came back from it.
+    for (const auto& e : salvaged->entries) report.salvaged_unsynced += e.seq > hand.high_water;
+    for (std::int64_t seq : salvaged->unreadable) report.unreadable_unsynced += seq > hand.high_water;
+  }
   if (request.dry_run) {
     for (const auto& e : old.outbox) report.carried_same_seq += e.seq > hand.high_water;
     return report;
@@ -221,7 +244,7 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
   fs::remove_all(partial, ec);  // an unfinished earlier build: ours, never the hall's data
   {
     HALLSYNC_ASSIGN_OR_RETURN(auto fresh, HallStore::init(partial.string(), old.identity, clock));
-    if (has_store) {
+    if (has_store || (salvaged && !salvaged->hlc_last.empty())) {
       HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(fresh->db()));
       // The old HLC, so new events never sort before ones this device already made
       // (a lost store's HLC is recovered from the events pulled back).

@@ -10,6 +10,9 @@
 // it, or the store was re-initialised and reused the number) gets a new
 // sequence after the mark: the hub would otherwise skip it as already seen.
 // Such an event keeps its HLC and content but gets a new event id.
+// A store that cannot be opened is still read row by row for its own outbox
+// (store_salvage.h); an entry above the mark after one lost with a damaged page
+// is renumbered too, so the sequences the hub receives have no gap.
 //
 // Safe to interrupt: the new store is built in DATA_DIR/rebuild.partial and
 // only swapped in once complete (marker file); a rerun either finishes the
@@ -44,11 +47,17 @@ struct RebuildReport {
   std::int64_t pushed = 0;
   std::string backup_path;             // empty on a dry run or when there was no old store
   bool finished_interrupted_swap = false;
-  std::string unreadable_store;        // why the old store could not be read (then only the hub's events came back)
+  std::string unreadable_store;        // why the old store could not be opened as a store
+  // From an unreadable store, its own outbox entries are read row by row
+  // (store_salvage.h); these count those the hub had not acknowledged.
+  std::int64_t salvaged_unsynced = 0;    // read back and carried over (then pushed)
+  std::int64_t unreadable_unsynced = 0;  // lost with the damaged pages (still in the backup file)
+  std::string salvage_failure;           // why nothing of the outbox could be read (empty otherwise)
 };
 
 constexpr const char* kRebuildDir = "rebuild.partial";
 constexpr const char* kBackupDir = "backups";
+constexpr const char* kSalvageDir = "rebuild.salvage";  // a copy of a damaged store while it is read
 constexpr const char* kRebuildCompleteMarker = "complete";  // in kRebuildDir once the new store is whole
 
 // True when an earlier rebuild stopped after moving the old store aside: the

@@ -17,7 +17,9 @@ Status probe_hub(Transport& transport, int protocol_version) {
   if (!reply) return reply.status().with_context("hub health probe");
   if (reply->status != 200) return status_from_hub_reply(*reply).with_context("hub health probe");
   auto body = nlohmann::json::parse(reply->body, nullptr, false);
-  if (!body.is_object() || body.value("status", "") != "ok" || !body.contains("protocol") ||
+  // Every member's type is checked before it is read: json::value() throws on a
+  // "status" that is not a string, and a probe must never throw.
+  if (!body.is_object() || !body.contains("status") || body["status"] != "ok" || !body.contains("protocol") ||
       !body["protocol"].is_array())
     return Status::protocol("hub health probe: the answer is not a hallsync hub's health report; check the hub URL")
         .with_code("bad_health");

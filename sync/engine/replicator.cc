@@ -49,6 +49,14 @@ HttpRequest protocol_request(const std::string& target, std::string body, const 
 
 Status check_protocol_reply(const HttpResponse& res) {
   if (res.status != 200) return status_from_hub_reply(res);
+  // Requests never send Accept-Encoding, so any content coding is one this
+  // device did not ask for: reading the body as if it were absent would parse
+  // something other than what the hub meant.
+  std::string coding = res.header("Content-Encoding");
+  if (!coding.empty() && coding != "identity")
+    return Status::protocol("hub answered with Content-Encoding '" + coding +
+                            "', which this device never asks for; nothing of the reply was used")
+        .with_code("bad_content_encoding");
   if (res.header("Content-Type") != protocol::kContentType)
     return Status::protocol("hub answered 200 with content type '" + res.header("Content-Type") +
                             "' instead of a protocol message")
@@ -244,6 +252,14 @@ Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
             .with_code("bad_cursor");
       prev = c.hub_seq;
     }
+    // The decoder bounds a page by the protocol's limit; a page beyond what this
+    // device asked for is a hub that ignores the request, not one to trust.
+    // (The hub serves at least one change whatever was asked.)
+    std::size_t asked = std::max<std::size_t>(options_.pull_page, 1);
+    if (res.changes.size() > asked)
+      return Status::protocol("hub sent " + std::to_string(res.changes.size()) + " changes in a page of at most " +
+                              std::to_string(asked) + "; nothing of it was applied")
+          .with_code("page_too_large");
     if (res.has_more && res.next_cursor == cursor)
       return Status::protocol("hub reports more changes but did not advance the cursor").with_code("bad_cursor");
     // The next page is requested while this one is applied (the transport is

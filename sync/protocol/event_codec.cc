@@ -13,6 +13,7 @@
 
 #include <algorithm>
 
+#include "sync/api/utf8.h"
 #include "sync/protocol/wire_archive.h"
 
 namespace hallsync {
@@ -62,6 +63,15 @@ auto int_field(Event& e, std::uint32_t bit) -> decltype(&e.days) {
   if (bit == kDays) return &e.days;
   if (bit == kLegalMaxDays) return &e.legal_max_days;
   return nullptr;
+}
+
+// Text from the wire must be UTF-8: other bytes would reach a clerk's screen,
+// the hub's JSON and the digests as something nobody typed.
+bool text_is_utf8(const schema::CaseEvent& e) {
+  if (!is_valid_utf8(e.case_id) || !is_valid_utf8(e.device_id) || !is_valid_utf8(e.clerk_id)) return false;
+  for (std::uint32_t bit = 0; bit < kBitCount; ++bit)
+    if (auto* s = string_field(e, bit); s && !is_valid_utf8(*s)) return false;
+  return std::all_of(e.materials.begin(), e.materials.end(), [](const std::string& m) { return is_valid_utf8(m); });
 }
 
 }  // namespace
@@ -136,6 +146,7 @@ Result<schema::CaseEvent> decode_event(const std::uint8_t* data, std::size_t siz
     return Status::protocol(std::string("malformed case event: ") + ex.what());
   }
   if (e.case_id.empty() || e.device_id.empty()) return Status::protocol("case event without case or device id");
+  if (!text_is_utf8(e)) return Status::protocol("case event carries text that is not valid UTF-8");
   return e;
 }
 

@@ -15,6 +15,7 @@
 // dictionary in dictionary.cc.
 #include "sync/protocol/messages.h"
 
+#include "sync/api/utf8.h"
 #include "sync/protocol/decode_message.h"
 #include "sync/protocol/wire_archive.h"
 
@@ -87,6 +88,8 @@ Result<PushResponse> decode_push_response(const std::string& body, int version) 
     for (auto& x : m.rejected) {
       x.seq = r.num<std::int64_t>();
       x.reason = r.str(4096);
+      // Shown to the technician and kept in sync_rejections as text.
+      if (!is_valid_utf8(x.reason)) throw WireError("rejection reason is not valid UTF-8");
     }
     m.server_time_ms = r.num<std::int64_t>();
     m.hub_epoch = r.str(kMaxIdBytes);
@@ -137,6 +140,7 @@ Result<PullResponse> decode_pull_response(const std::string& body, int version) 
       c.collection = r.str(kMaxIdBytes);
       c.doc_key = r.str(kMaxIdBytes);
       c.payload = r.str(kMaxFieldBytes);
+      if (!is_valid_utf8(c.collection) || !is_valid_utf8(c.doc_key)) throw WireError("change key is not valid UTF-8");
     }
     m.next_cursor = r.num<std::int64_t>();
     auto more = r.num<std::uint8_t>();

@@ -40,3 +40,17 @@ TEST_CASE("The hub health probe passes against a healthy hub and classifies each
   CHECK(not_a_hub.code() == "bad_health");
   CHECK(link.requests() == 6);  // one GET each: the probe is cheap
 }
+
+TEST_CASE("A health report with members of the wrong JSON type is refused as not a hub", "[sync][integration][probe][hostile]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  LoopbackTransport& link = *hall.transport;
+  std::string body = GENERATE(as<std::string>{}, R"({"status":1,"protocol":[1,2]})", R"({"status":{"ok":true},"protocol":[1,2]})",
+                              R"({"status":"ok","protocol":{"min":1,"max":2}})", R"({"status":"ok","protocol":"1,2"})",
+                              R"(["ok",[1,2]])");
+  INFO(body);
+  link.tamper = [&](HttpResponse& r) { r.body = body; };
+  Status s = probe_hub(link, 2);  // must classify, never throw
+  CHECK(s.kind() == ErrorKind::Protocol);
+  CHECK(s.code() == "bad_health");
+}

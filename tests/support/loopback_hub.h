@@ -21,9 +21,12 @@ class LoopbackTransport final : public Transport {
   std::function<Fault(const HttpRequest&)> fault_plan;
   // Rewrites a response before the client sees it (hostile-hub tests).
   std::function<void(HttpResponse&)> tamper;
+  // The request being answered, so a tamper can forge a reply about what was sent.
+  HttpRequest last_request;
 
   Result<HttpResponse> exchange(const HttpRequest& request) override {
     ++requests_;
+    last_request = request;
     Fault f = fault_plan ? fault_plan(request) : Fault::None;
     sent_ += request.body.size() + 200;  // ~headers
     if (f == Fault::FailBeforeSend) return Status::network("injected: connection refused").with_code("connect");
