@@ -61,7 +61,7 @@ int report(const Status& s) {
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
-CivilDate today(const HallStore& store) { return CivilDate::from_unix_ms(store.clock().now_ms()); }
+CivilDate today(const HallStore& store) { return CivilDate::from_unix_ms(store.civil_clock().now_ms()); }
 
 Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind) {
   auto catalog = store.catalog_version(view.catalog_version);

@@ -91,6 +91,8 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   const bool get = method == "GET", post = method == "POST";
   if (path.rfind("/api/", 0) != 0) return serve_asset(method, path);
   if (Status s = reference_->refresh(*store_); !s.is_ok()) return status_reply(s);
+  // The sync thread's store may have learned a new clock offset since the last request.
+  if (Status s = store_->refresh_civil_clock(); !s.is_ok()) return status_reply(s);
   CivilDate today = cli::today(*store_);
 
   if (path == "/api/health") {
