@@ -44,6 +44,9 @@ std::unique_ptr<HallStore> open_store(const GlobalOptions& o) {
     report(store.status());
     return nullptr;
   }
+  // Every date this command shows or records follows the platform's time when
+  // this PC's clock is off; said on stderr so --json output stays parseable.
+  if (std::string notice = (*store)->civil_clock().notice(); !notice.empty()) std::cerr << notice << "\n";
   return std::move(store).value();
 }
 

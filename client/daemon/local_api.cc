@@ -231,7 +231,9 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
                        {"outbox", {{"acknowledged_through", outbox->acknowledged_through},
                                    {"last_seq", outbox->last_seq},
                                    {"oldest_pending_ms", outbox->oldest_pending_ms}}},
-                       {"clock_offset_ms", *offset}});
+                       {"clock_offset_ms", *offset},
+                       // Non-empty when dates follow the platform's time, not this PC's clock.
+                       {"clock_notice", store_->civil_clock().notice()}});
   }
 
   if (path == "/api/sync" && post) {
