@@ -44,6 +44,9 @@ std::unique_ptr<HallStore> open_store(const GlobalOptions& o) {
     report(store.status());
     return nullptr;
   }
+  // Every date this command shows or records follows the platform's time when
+  // this PC's clock is off; said on stderr so --json output stays parseable.
+  if (std::string notice = (*store)->civil_clock().notice(); !notice.empty()) std::cerr << notice << "\n";
   return std::move(store).value();
 }
 
@@ -61,7 +64,7 @@ int report(const Status& s) {
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
-CivilDate today(const HallStore& store) { return CivilDate::from_unix_ms(store.clock().now_ms()); }
+CivilDate today(const HallStore& store) { return CivilDate::from_unix_ms(store.civil_clock().now_ms()); }
 
 Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind) {
   auto catalog = store.catalog_version(view.catalog_version);

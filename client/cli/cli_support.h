@@ -60,6 +60,7 @@ nlohmann::json case_summary_json(const CaseSummary& s, const HallStore& store, C
 nlohmann::json case_detail_json(const CaseView& v, HallStore& store, CivilDate today);
 std::string deadline_state(const std::string& due_on, CaseState state, const WorkCalendar& calendar, CivilDate today);
 std::string matter_name(const HallStore& store, const std::string& matter_id);
+// Today for people: the store's civil clock (the platform's date once a sync learned this PC's offset).
 CivilDate today(const HallStore& store);
 // A case's document as the hall prints it today (its catalog version's matter, its deadline).
 Result<RenderedDocument> render_case_document(HallStore& store, const CaseView& view, DocumentKind kind);

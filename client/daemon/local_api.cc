@@ -91,6 +91,8 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   const bool get = method == "GET", post = method == "POST";
   if (path.rfind("/api/", 0) != 0) return serve_asset(method, path);
   if (Status s = reference_->refresh(*store_); !s.is_ok()) return status_reply(s);
+  // The sync thread's store may have learned a new clock offset since the last request.
+  if (Status s = store_->refresh_civil_clock(); !s.is_ok()) return status_reply(s);
   CivilDate today = cli::today(*store_);
 
   if (path == "/api/health") {
@@ -229,7 +231,9 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
                        {"outbox", {{"acknowledged_through", outbox->acknowledged_through},
                                    {"last_seq", outbox->last_seq},
                                    {"oldest_pending_ms", outbox->oldest_pending_ms}}},
-                       {"clock_offset_ms", *offset}});
+                       {"clock_offset_ms", *offset},
+                       // Non-empty when dates follow the platform's time, not this PC's clock.
+                       {"clock_notice", store_->civil_clock().notice()}});
   }
 
   if (path == "/api/sync" && post) {

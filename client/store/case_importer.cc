@@ -22,7 +22,7 @@ bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::s
 class Importer {
  public:
   Importer(HallStore& store, const ImportOptions& options)
-      : store_(store), repo_(store), options_(options), today_(CivilDate::from_unix_ms(store.clock().now_ms())) {}
+      : store_(store), repo_(store), options_(options), today_(CivilDate::from_unix_ms(store.civil_clock().now_ms())) {}
 
   Status take_line(std::size_t number, std::string line) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -98,6 +98,7 @@ class Importer {
 }  // namespace
 
 Result<ImportSummary> import_cases(HallStore& store, std::istream& in, const ImportOptions& options) {
+  HALLSYNC_RETURN_IF_ERROR(store.refresh_civil_clock());  // "after today" is the platform's today
   Importer importer(store, options);
   std::string line;
   std::size_t number = 0;

@@ -25,8 +25,9 @@ std::string_view as_view(const std::vector<std::uint8_t>& bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-int today_number(const Clock& clock) {
-  CivilDate d = CivilDate::from_unix_ms(clock.now_ms());
+// Today for people (the civil clock): birth-date and deferral checks.
+int today_number(const Clock& civil) {
+  CivilDate d = CivilDate::from_unix_ms(civil.now_ms());
   return d.year() * 10000 + static_cast<int>(d.month()) * 100 + static_cast<int>(d.day());
 }
 
@@ -46,14 +47,15 @@ std::string new_case_uuid() {
 }
 
 Result<CaseView> CaseRepository::register_case(const IntakeForm& form) {
+  HALLSYNC_RETURN_IF_ERROR(store_->refresh_civil_clock());
   HALLSYNC_ASSIGN_OR_RETURN(IntakeDrafts drafts,
-                            prepare_intake(form, store_->catalog(), today_number(store_->clock())));
+                            prepare_intake(form, store_->catalog(), today_number(store_->civil_clock())));
   // AB 岗: the case goes to the post's clerk on duty today (B while A is away).
   HALLSYNC_ASSIGN_OR_RETURN(auto records, hall_records(/*duty_only=*/true));
   if (!records.empty()) {
     HallRegister reg = HallRegister::fold(std::move(records));
     if (const Post* post = reg.post_for_matter(form.matter_id))
-      drafts.accepted.subject = reg.on_duty(*post, CivilDate::from_unix_ms(store_->clock().now_ms()));
+      drafts.accepted.subject = reg.on_duty(*post, CivilDate::from_unix_ms(store_->civil_clock().now_ms()));
   }
   return write_local(new_case_uuid(), std::move(drafts).events());
 }
@@ -65,6 +67,7 @@ Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::Cas
 Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::CaseEvent draft,
                                         const AlsoInTransaction& also) {
   if (draft.kind == schema::EventKind::Accepted) return Status::validation("新案件请使用受理登记");
+  HALLSYNC_RETURN_IF_ERROR(store_->refresh_civil_clock());
   HALLSYNC_ASSIGN_OR_RETURN(std::string case_id, resolve_case_id(case_ref));
   if (draft.kind == schema::EventKind::Forwarded && draft.department.empty()) {
     // The back office defaults to the matter's guiding department (行业指导部门).
@@ -76,7 +79,8 @@ Result<CaseView> CaseRepository::record(const std::string& case_ref, schema::Cas
 }
 
 Result<std::vector<CaseView>> CaseRepository::register_batch(const std::vector<IntakeForm>& forms) {
-  int today = today_number(store_->clock());
+  HALLSYNC_RETURN_IF_ERROR(store_->refresh_civil_clock());
+  int today = today_number(store_->civil_clock());
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
   std::vector<CaseView> out;
   out.reserve(forms.size());
@@ -128,7 +132,10 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
     CaseView before = fold_case(history);
     e.case_id = case_id;
     e.device_id = me.device_id();
-    if (!keep_times) e.wall_ms = store_->clock().now_ms();
+    // The event's date is for people (acceptance date, the time limit's start,
+    // the hub's and every device's deadline): corrected time. Its order is the
+    // HLC's, on the device's own clock.
+    if (!keep_times) e.wall_ms = store_->civil_clock().now_ms();
     e.hlc = store_->hlc().tick_above(latest_hlc(history)).value;
     HALLSYNC_ASSIGN_OR_RETURN(e.origin_seq, log.next_seq(txn));
     if (e.kind == schema::EventKind::Accepted) {
@@ -145,8 +152,10 @@ Result<CaseView> CaseRepository::append_local(Transaction& txn, const std::strin
     HALLSYNC_RETURN_IF_ERROR(check_transition(before, e));
     auto body = encode_event(e);
     HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, as_view(body)));
-    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t seq,
-                              log.append(txn, {kCollection, case_id, Hlc{e.hlc}, body}, e.wall_ms));
+    // The outbox entry's time is the device clock's, which its age is measured
+    // against (doctor, the device report); an import keeps its historical time there as before.
+    const std::int64_t queued_ms = keep_times ? e.wall_ms : store_->clock().now_ms();
+    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t seq, log.append(txn, {kCollection, case_id, Hlc{e.hlc}, body}, queued_ms));
     if (seq != e.origin_seq) return Status::internal("change-log sequence moved during a write");
     history.push_back(e);
   }

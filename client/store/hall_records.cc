@@ -16,17 +16,19 @@ Result<schema::CaseEvent> CaseRepository::record_hall_event(schema::CaseEvent e)
   if (e.case_id.empty()) e.case_id = new_case_uuid();
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store_->db()));
   HALLSYNC_RETURN_IF_ERROR(store_->adopt_persisted_hlc(txn));
+  HALLSYNC_RETURN_IF_ERROR(store_->refresh_civil_clock());
   ChangeLog log(store_->db());
   const HallIdentity& me = store_->identity();
   e.device_id = me.device_id();
   e.hall_code = me.hall_code;  // every hall record names its hall (the hub checks it)
-  e.wall_ms = store_->clock().now_ms();
+  e.wall_ms = store_->civil_clock().now_ms();  // a record's date is for people; its order is the HLC's
   e.hlc = store_->hlc().tick().value;
   HALLSYNC_ASSIGN_OR_RETURN(e.origin_seq, log.next_seq(txn));
   auto body = encode_event(e);
   std::string_view view(reinterpret_cast<const char*>(body.data()), body.size());
   HALLSYNC_RETURN_IF_ERROR(insert_event(txn, e, view));
-  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t seq, log.append(txn, {"case_events", e.case_id, Hlc{e.hlc}, body}, e.wall_ms));
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t seq, log.append(txn, {"case_events", e.case_id, Hlc{e.hlc}, body},
+                                                                   store_->clock().now_ms()));
   if (seq != e.origin_seq) return Status::internal("change-log sequence moved during a write");
   HALLSYNC_RETURN_IF_ERROR(store_->persist_hlc(txn));
   crash_point("local.before_commit");

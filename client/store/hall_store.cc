@@ -6,6 +6,8 @@
 #include <regex>
 
 #include "schema/embedded.h"
+#include "sync/api/change_log.h"
+#include "sync/api/replicator.h"
 
 namespace hallsync::client {
 namespace {
@@ -96,7 +98,15 @@ Status HallStore::load() {
   HALLSYNC_ASSIGN_OR_RETURN(identity_.device_code, meta("device_code"));
   auto hlc_text = meta("hlc.last");
   hlc_ = HlcClock(*clock_, Hlc{hlc_text.is_ok() ? std::stoull(*hlc_text) : 0});
+  HALLSYNC_RETURN_IF_ERROR(refresh_civil_clock());
   return reload_reference();
+}
+
+Status HallStore::refresh_civil_clock() {
+  // Absent until the first sync: offset 0, the device clock, said nothing about.
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t offset, read_sync_value(*db_, kClockOffsetKey, 0));
+  civil_.set_offset(offset);
+  return Status::ok();
 }
 
 Status HallStore::reload_reference() {

@@ -9,6 +9,7 @@
 
 #include "client/domain/matter_catalog.h"
 #include "client/domain/work_calendar.h"
+#include "client/store/civil_clock.h"
 #include "client/store/store_check.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
@@ -45,7 +46,16 @@ class HallStore {
 
   Database& db() { return *db_; }
   const HallIdentity& identity() const { return identity_; }
+  // This PC's own clock: HLC, outbox and session times.
   const Clock& clock() const { return *clock_; }
+  // The clock every date a person sees is taken from (civil_clock.h): the
+  // device clock corrected by the offset learned at the last sync, as read
+  // when the store was opened or last refreshed.
+  const CivilClock& civil_clock() const { return civil_; }
+  // Re-reads the learned offset: a long-lived store (halld's) calls it before
+  // each request, and every case write before it stamps a date, since a sync
+  // on another connection may have learned a new one.
+  Status refresh_civil_clock();
   const std::string& data_dir() const { return data_dir_; }
 
   // The catalog new cases are accepted under, and any older version a case names.
@@ -76,11 +86,12 @@ class HallStore {
 
  private:
   HallStore(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock)
-      : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), hlc_(clock, Hlc{}) {}
+      : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), civil_(clock), hlc_(clock, Hlc{}) {}
   Status load();
   std::unique_ptr<Database> db_;
   std::string data_dir_;
   const Clock* clock_;
+  CivilClock civil_;
   HallIdentity identity_;
   HlcClock hlc_;
   std::optional<MatterCatalog> catalog_;

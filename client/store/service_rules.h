@@ -65,7 +65,7 @@ class ServiceRules {
 
  private:
   Result<schema::CaseEvent> write(schema::CaseEvent e) { return repo_.record_hall_event(std::move(e)); }
-  CivilDate today() const { return CivilDate::from_unix_ms(store_->clock().now_ms()); }
+  CivilDate today() const { return CivilDate::from_unix_ms(store_->civil_clock().now_ms()); }
   HallStore* store_;
   CaseRepository repo_;
 };

@@ -483,7 +483,9 @@ async function refreshSync() {
   $('sync-pending').textContent = '待上传 ' + s.pending + ' 条';
   $('sync-pending').dataset.pending = s.pending;
   const warn = [];
-  if (Math.abs(s.clock_offset_ms || 0) > 120000) {
+  if (s.clock_notice) {
+    warn.push(s.clock_notice);
+  } else if (Math.abs(s.clock_offset_ms || 0) > 120000) {
     warn.push('本机时钟与平台相差 ' + Math.round(Math.abs(s.clock_offset_ms) / 60000) + ' 分钟，请联系技术人员校准');
   }
   if (s.consecutive_failures >= 3) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tests/support/hall_cli.h"
+#include "tests/support/learned_offset.h"
 
 using hallsync::test::Run;
 using hallsync::test::run_command;
@@ -84,4 +85,24 @@ TEST_CASE("A second init on the same data directory is refused", "[e2e][cli]") {
   CHECK(again.status == 1);
   Run bad_code = h.run({"init", "--hall", "12", "--device", "W01"});
   CHECK(bad_code.status != 0);
+}
+
+TEST_CASE("Once a sync learned this PC is ten years behind, hall dates a case by the platform's time and says so",
+          "[e2e][cli][clock]") {
+  Hall h;
+  hallsync::test::plant_learned_offset(h.dir.file("hall"), hallsync::test::kTenYearsMs);
+  // Read before and after the run, so a run across midnight passes too.
+  const std::string before = hallsync::test::platform_day(hallsync::test::kTenYearsMs);
+  Run r = h.run({"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number", kId, "--phone",
+                 "13907971234", "--all-materials", "--json"});
+  const std::string after = hallsync::test::platform_day(hallsync::test::kTenYearsMs);
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("本机时钟比平台慢约 3652 天，受理日期和办理期限按平台时间计算") != std::string::npos);
+  // The notice goes to stderr, before the JSON on stdout.
+  auto created = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  const std::string accepted = created["accepted_on"];
+  CHECK((accepted == before || accepted == after));
+  std::string compact = accepted.substr(0, 4) + accepted.substr(5, 2) + accepted.substr(8, 2);
+  CHECK(created["acceptance_no"].get<std::string>().find("-" + compact + "-") != std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "tests/support/halld_process.h"
+#include "tests/support/learned_offset.h"
 #include "tests/support/silent_hub.h"
 
 using namespace hallsync;
@@ -154,6 +155,32 @@ TEST_CASE("Bad input to POST /api/cases gets 400 with a JSON error and writes no
   Reply missing = api.get("/api/cases/360704100-W01-20260101-000001");
   CHECK(missing.status == 404);
   CHECK(missing.body["code"] == "not_found");
+  CHECK(halld.process->stop() == 0);
+}
+
+TEST_CASE("A running halld dates cases by the platform's time once its sync learned this PC is ten years behind",
+          "[e2e][halld][clock]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+  // Nothing learned yet: the PC's own date, and nothing said.
+  CHECK(api.get("/api/sync/status").body["clock_notice"] == "");
+  const std::string own_before = platform_day(0);
+  Reply own = api.post("/api/cases", new_case());
+  REQUIRE(own.status == 201);
+  CHECK((own.body["accepted_on"] == own_before || own.body["accepted_on"] == platform_day(0)));
+
+  // As halld's sync thread would store it, on its own connection.
+  plant_learned_offset(halld.data(), kTenYearsMs);
+  Reply status = api.get("/api/sync/status");
+  CHECK(status.body["clock_notice"].get<std::string>().find("按平台时间计算") != std::string::npos);
+  const std::string before = platform_day(kTenYearsMs);
+  Reply created = api.post("/api/cases", new_case());
+  INFO(created.body.dump());
+  REQUIRE(created.status == 201);
+  CHECK((created.body["accepted_on"] == before || created.body["accepted_on"] == platform_day(kTenYearsMs)));
   CHECK(halld.process->stop() == 0);
 }
 
