@@ -204,7 +204,7 @@ TEST_CASE("Random kills of halld and hallhub during intake and background sync l
   for (const auto& no : forwarded) CHECK(hub_side[no] == "forwarded");
   WARN("rounds " << rounds << ": halld killed " << timed_kills << " times at a random moment and " << crash_kills
                  << " at a crash point, hub killed " << hub_kills << " times; cases told " << told.size()
-                 << " (forwarded " << forwarded.size() << "), held " << local.size() << "; sessions recorded "
+                 << " (forwarded " << forwarded.size() << "), held " << local.size() << "; sessions in the history (its API reads at most 1000) "
                  << history.body["runs"].size());
   hub.stop();
 }
