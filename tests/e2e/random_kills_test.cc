@@ -9,8 +9,6 @@
 //   HALLSYNC_KILL_ROUNDS (default 300)  the long mode: e.g. 20000
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <deque>
 #include <sstream>
 #include <random>
 #include <set>
@@ -18,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sync/api/crash_point.h"
 #include "tests/support/e2e_binaries.h"
+#include "tests/support/kill_schedule.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -27,11 +25,6 @@ using namespace hallsync::test;
 using nlohmann::json;
 
 namespace {
-
-long env_number(const char* name, long fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atol(v) : fallback;
-}
 
 // A command killed either at a crash point (`crash_at` non-empty) or after
 // `kill_after_ms` (0 = never); the argv runs under coreutils' timeout.
@@ -51,14 +44,8 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
   std::mt19937 rng(static_cast<unsigned>(seed));
   auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
 
-  std::vector<std::string> local_points, sync_points, hub_points;
-  for (auto name : hallsync::crash_point_names()) {
-    std::string n(name);
-    (n.rfind("local.", 0) == 0 ? local_points : n.rfind("hub.", 0) == 0 ? hub_points : sync_points).push_back(n);
-  }
-  auto pick = [&](const std::vector<std::string>& from) {
-    return from[rng() % from.size()] + ":" + std::to_string(1 + rng() % 3);
-  };
+  const CrashPointGroups points;
+  auto pick = [&](const std::vector<std::string>& from) { return CrashPointGroups::pick(rng, from); };
 
   TempDir dir;
   Hub hub{dir};
@@ -70,25 +57,20 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
 
   std::set<std::string> told;  // acceptance numbers a clerk saw
   long kills = 0;
-  std::deque<std::string> recent;  // the last rounds, shown with any failure
+  RecentRounds recent;
   auto journal = [&](long round, const char* what, const std::string& crash_at, int kill_after_ms, int status) {
     std::ostringstream line;
     line << "round " << round << ": " << what << " crash_at=" << (crash_at.empty() ? "-" : crash_at)
          << " kill_after_ms=" << kill_after_ms << " -> status " << status;
-    recent.push_back(line.str());
-    if (recent.size() > 20) recent.pop_front();
+    recent.add(line.str());
   };
-  auto recent_text = [&] {
-    std::string out;
-    for (const auto& l : recent) out += l + "\n";
-    return out;
-  };
+  auto recent_text = [&] { return recent.text(); };
   for (long round = 0; round < rounds; ++round) {
     int what = static_cast<int>(rng() % 10);
     std::string crash_at;
     int kill_after_ms = 0;
     if (what < 5) {  // intake
-      if (chance(30)) crash_at = pick(local_points);
+      if (chance(30)) crash_at = pick(points.local);
       else if (chance(20)) kill_after_ms = 1 + static_cast<int>(rng() % 40);
       std::vector<std::string> argv = {HALL_BINARY, "case", "new", "--matter", "GX-009", "--name", "刘桂英",
                                        "--id-number", "360704198503120023", "--phone", "13907971234",
@@ -104,14 +86,14 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
         ++kills;
       }
     } else if (what < 9) {  // a sync session
-      if (chance(40)) crash_at = pick(sync_points);
+      if (chance(40)) crash_at = pick(points.sync);
       else if (chance(40)) kill_after_ms = 1 + static_cast<int>(rng() % 80);
       int status = run_maybe_killed(sync_cmd, crash_at, kill_after_ms).status;
       journal(round, "sync", crash_at, kill_after_ms, status);
       if (status != 0) ++kills;
     } else {  // the hub dies during a session and comes back
       hub.stop();
-      crash_at = pick(hub_points);
+      crash_at = pick(points.hub);
       hub.start(listen, {"HALLSYNC_CRASH_AT=" + crash_at});
       int status = run_command(sync_cmd).status;
       bool hub_killed = hub.server->stop() == -SIGKILL;

@@ -104,14 +104,31 @@ class Background {
   Background& operator=(const Background&) = delete;
 
   // Waits until the log contains `text`; returns the log (empty on timeout).
+  // A process that has exited writes nothing more: the wait ends at once.
   std::string wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
+      bool gone = exited();  // before reading: its last words are in the file then
       std::string l = log();
       if (l.find(text) != std::string::npos) return l;
+      if (gone) return {};
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return {};
+  }
+  // True once the process has ended (it is reaped; stop() returns its status).
+  bool exited() {
+    if (pid_ <= 0) return true;
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+    return true;
+  }
+  // SIGKILL now, as a power cut would; safe from another thread while the
+  // owner does not reap (stop() later collects the status, -SIGKILL).
+  void kill_now() {
+    if (pid_ > 0) kill(pid_, SIGKILL);
   }
   std::string log() const {
     std::ifstream in(log_);
