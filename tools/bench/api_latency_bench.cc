@@ -83,8 +83,10 @@ std::string run_once(int events, const std::filesystem::path& root, RunFigures& 
       if (auto r = repo.register_batch(forms); !r) return r.status().to_string();
     }
   }
-  if (Status s = save_hub_link(hall_dir, {"http://" + (*hub_server)->address(), *token, ""}); !s.is_ok())
-    return s.to_string();
+  client::HubLink link;
+  link.hub_url = "http://" + (*hub_server)->address();
+  link.token = *token;
+  if (Status s = save_hub_link(hall_dir, link); !s.is_ok()) return s.to_string();
 
   // halld as tools/halld/main.cc wires it, on a port the kernel picks.
   auto api_store = HallStore::open(hall_dir, clock);
