@@ -41,7 +41,7 @@ class Transport {
   virtual ~Transport() = default;
   // A response of any HTTP status is a success here; only failing to get one
   // is an error: Network (code "dns", "connect", "timeout", "reset", "stalled",
-  // "cancelled") or Tls (code "tls_verify", "tls_handshake").
+  // "cancelled") or Tls (code "tls_verify", "tls_clock", "tls_handshake").
   virtual Result<HttpResponse> exchange(const HttpRequest& request) = 0;
   // Bytes sent and received on the wire so far (headers included).
   virtual std::uint64_t bytes_sent() const = 0;
