@@ -17,7 +17,11 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   std::int64_t now_ms() const override;
+  // The process's clock; tests may shift it (HALLSYNC_TEST_CLOCK_OFFSET_MS).
   static const SystemClock& instance();
+
+ private:
+  std::int64_t test_offset_ms_ = 0;
 };
 
 // "2026-11-29T07:30:00Z": a time for technicians' messages and logs.

@@ -1,6 +1,8 @@
 // System wall clock and the hybrid logical clock.
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <iostream>
 
 #include "sync/api/clock.h"
 #include "sync/api/hlc.h"
@@ -9,11 +11,21 @@ namespace hallsync {
 
 std::int64_t SystemClock::now_ms() const {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + test_offset_ms_;
 }
 
+// TEST ONLY: HALLSYNC_TEST_CLOCK_OFFSET_MS shifts this process's clock, so the
+// seeded reliability runs can give each hall process a wrong clock (a dead
+// CMOS battery) and make it jump between runs. Announced on stderr, so it can
+// never pass unnoticed on a real hall PC.
 const SystemClock& SystemClock::instance() {
-  static const SystemClock clock;
+  static const SystemClock clock = [] {
+    SystemClock c;
+    const char* text = std::getenv("HALLSYNC_TEST_CLOCK_OFFSET_MS");
+    c.test_offset_ms_ = text ? std::strtoll(text, nullptr, 10) : 0;
+    if (c.test_offset_ms_ != 0) std::cerr << "TEST ONLY: clock shifted by " << c.test_offset_ms_ << " ms" << std::endl;
+    return c;
+  }();
   return clock;
 }
 

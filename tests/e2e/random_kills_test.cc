@@ -20,22 +20,10 @@
 #include "tests/support/kill_schedule.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/whole_after_kills.h"
 
 using namespace hallsync::test;
 using nlohmann::json;
-
-namespace {
-
-// A command killed either at a crash point (`crash_at` non-empty) or after
-// `kill_after_ms` (0 = never); the argv runs under coreutils' timeout.
-Run run_maybe_killed(std::vector<std::string> argv, const std::string& crash_at, int kill_after_ms) {
-  if (kill_after_ms > 0)
-    argv.insert(argv.begin(), {"timeout", "-s", "KILL", std::to_string(kill_after_ms / 1000.0)});
-  argv.insert(argv.begin(), {"env", "HALLSYNC_CRASH_AT=" + crash_at});
-  return run_command(argv);
-}
-
-}  // namespace
 
 TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate nothing", "[e2e][kills]") {
   const long seed = env_number("HALLSYNC_KILL_SEED", 1);
@@ -105,31 +93,9 @@ TEST_CASE("Random kills of hall, hallctl sync and hallhub lose and duplicate not
   }
 
   INFO("last rounds:\n" << recent_text());
-  // Quiescence: sync until nothing moves.
-  json moved;
-  for (int i = 0; i < 5; ++i) {
-    Run r = run_command({HALLCTL_BINARY, "sync", "--json", "--data-dir", dir.file("hall")});
-    INFO(r.out);
-    REQUIRE(r.status == 0);
-    moved = json::parse(r.out.substr(r.out.find('{')));
-    if (moved["pushed"] == 0 && moved["pulled"] == 0) break;
-  }
-  CHECK(moved["pushed"] == 0);
-  Run verified = hallctl(dir, {"verify", "--json"});
-  INFO(verified.out);
-  CHECK(json::parse(verified.out.substr(verified.out.find('{')))["equal"] == true);
-
-  json here = json::parse(hall(dir, {"case", "list", "--limit", "100000", "--json"}).out)["cases"];
-  json there = json::parse(hub.admin({"cases", "--json"}).out);
-  std::set<std::string> local, hub_side;
-  for (const auto& c : here) local.insert(c["acceptance_no"].get<std::string>());
-  for (const auto& c : there) hub_side.insert(c["acceptance_no"].get<std::string>());
-  CHECK(local.size() == here.size());
-  CHECK(hub_side.size() == there.size());
-  CHECK(local == hub_side);
-  for (const auto& no : told) CHECK(local.count(no) == 1);
-  for (const auto& c : here) CHECK_FALSE(c["platform_case_no"].is_null());
+  require_told_cases_once(dir, hub, told);
+  std::size_t held = json_in(hall(dir, {"case", "list", "--limit", "100000", "--json"}).out)["cases"].size();
   WARN("rounds " << rounds << ", processes killed " << kills << ", cases told " << told.size() << ", held "
-                 << local.size());
+                 << held);
   hub.stop();
 }

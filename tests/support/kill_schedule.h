@@ -1,6 +1,7 @@
 // What the seeded random-kill tests (#6) share: their settings from the
 // environment, the named crash points grouped by the process that passes
-// them, a random "NAME:N" to arm, and the last rounds' journal a failure shows.
+// them, a random "NAME:N" to arm, a command run under a kill, and the last
+// rounds' journal a failure shows.
 #pragma once
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "sync/api/crash_point.h"
+#include "tests/support/process.h"
 
 namespace hallsync::test {
 
@@ -33,6 +35,18 @@ struct CrashPointGroups {
     return from[rng() % from.size()] + ":" + std::to_string(1 + rng() % 3);
   }
 };
+
+// Runs `argv` killed either at a crash point (`crash_at` non-empty) or after
+// `kill_after_ms` (0 = never, under coreutils' timeout), with more
+// "NAME=value" settings in `env` (e.g. a shifted test clock).
+inline Run run_maybe_killed(std::vector<std::string> argv, const std::string& crash_at, int kill_after_ms,
+                            const std::vector<std::string>& env = {}) {
+  if (kill_after_ms > 0)
+    argv.insert(argv.begin(), {"timeout", "-s", "KILL", std::to_string(kill_after_ms / 1000.0)});
+  argv.insert(argv.begin(), env.begin(), env.end());
+  argv.insert(argv.begin(), {"env", "HALLSYNC_CRASH_AT=" + crash_at});
+  return run_command(argv);
+}
 
 // The last rounds, one line each, printed with any failure: timed kills make a
 // schedule not exactly reproducible, so the failing run must say what it did.

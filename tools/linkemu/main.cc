@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   app.add_option("--cut-chance", cut_chance, "per-connection chance of a random cut");
   app.add_option("--stall-chance", stall_chance, "per-connection chance of a random stall");
   app.add_option("--refuse-chance", refuse_chance, "per-connection chance of an immediate reset");
+  std::uint64_t cut_window = 0;
+  app.add_option("--cut-window", cut_window, "random cuts and stalls fall below this many bytes (default 16384)");
   std::string rules_file;
   app.add_option("--rules", rules_file, "per-connection rule file (see link_shape.h), e.g. '0 down cut=900 reset'");
   CLI11_PARSE(app, argc, argv);
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   if (cut_chance >= 0) options.profile.cut_chance = cut_chance;
   if (stall_chance >= 0) options.profile.stall_chance = stall_chance;
   if (refuse_chance >= 0) options.profile.refuse_chance = refuse_chance;
+  if (cut_window > 0) options.profile.random_cut_window = cut_window;
   if (!rules_file.empty()) {
     std::ifstream in(rules_file);
     std::stringstream text;
