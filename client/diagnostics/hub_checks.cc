@@ -18,6 +18,7 @@
 #include "client/enrollment/hub_link.h"
 #include "client/store/hall_store.h"
 #include "sync/api/change_log.h"
+#include "sync/api/clock_anchor.h"
 #include "sync/api/replicator.h"
 
 namespace hallsync::client::diagnostics {
@@ -86,6 +87,13 @@ std::string clock_fix(const std::string& data_dir, const Clock& clock) {
   read.create = false;
   auto db = Database::open((std::filesystem::path(data_dir) / HallStore::kDatabaseFile).string(), read);
   if (!db) return fix;
+  // Since the last sync in this boot, the boot clock carries the hub's time
+  // exactly, however this PC's clock was set meanwhile (clock_anchor.h).
+  auto anchor = read_clock_anchor(**db);
+  if (anchor && *anchor)
+    if (auto hub_now = hub_time_by_anchor(**anchor, BootClockFor(clock)))
+      return "the hub's time now is about " + utc_timestamp(*hub_now) + " (carried from the last sync by this PC's " +
+             "boot clock): " + fix;
   auto offset = read_sync_value(**db, kClockOffsetKey, 0);
   if (!offset || *offset == 0) return fix;
   return "at the last sync this PC's clock was " + offset_text(-*offset) + " the hub, so the hub's time now is about " +

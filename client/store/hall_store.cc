@@ -105,7 +105,8 @@ Status HallStore::load() {
 Status HallStore::refresh_civil_clock() {
   // Absent until the first sync: offset 0, the device clock, said nothing about.
   HALLSYNC_ASSIGN_OR_RETURN(std::int64_t offset, read_sync_value(*db_, kClockOffsetKey, 0));
-  civil_.set_offset(offset);
+  HALLSYNC_ASSIGN_OR_RETURN(auto anchor, read_clock_anchor(*db_));
+  civil_.set_correction(offset, anchor);
   return Status::ok();
 }
 

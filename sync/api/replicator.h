@@ -12,6 +12,7 @@
 
 #include "sync/api/change_log.h"
 #include "sync/api/clock.h"
+#include "sync/api/clock_anchor.h"
 #include "sync/api/database.h"
 #include "sync/api/transport.h"
 
@@ -53,6 +54,9 @@ struct ReplicatorOptions {
   int protocol_version = 2;
   bool include_own = false;          // re-pull: also fetch this device's own events
   std::int64_t clock_warning_ms = 5 * 60 * 1000;  // offsets beyond this are reported
+  // Ties the learned hub time to this machine's boot clock (clock_anchor.h);
+  // null: the one that goes with the replicator's clock (BootClockFor).
+  const BootClock* boot_clock = nullptr;
   std::string software_version = "hallsync/0.1";
   // Scanned materials: when set (DATA_DIR/blobs), sync() uploads the waiting
   // blobs after the push and the pull, so case data is never behind a blob,
@@ -80,7 +84,7 @@ struct SyncStats {
 // sync_state names the replicator keeps (beside the outbox's own).
 constexpr std::string_view kPullCursorKey = "pull.cursor";
 constexpr std::string_view kHubEpochKey = "hub.epoch";
-constexpr std::string_view kClockOffsetKey = "clock.offset_ms";
+constexpr std::string_view kClockOffsetKey = "clock.offset_ms";  // with a ClockAnchor beside it
 // A re-pull's own cursor while one is unfinished (absent or -1 otherwise).
 constexpr std::string_view kRepullCursorKey = "repull.cursor";
 
@@ -163,6 +167,8 @@ class Replicator {
   // After a 409: hub_epoch_changed if the hub's health names another epoch, else Ok.
   Status epoch_behind_refusal();
   void note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms);
+  // The learned offset and its boot-clock anchor, inside a page's or an acknowledgement's transaction.
+  Status record_clock(Transaction& txn, std::int64_t offset_ms);
   Result<SyncStats> run(bool do_push, bool do_pull);
   Status blobs_into(SyncStats& stats);
   Status push_into(SyncStats& stats);

@@ -142,6 +142,12 @@ void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::i
   }
 }
 
+Status Replicator::record_clock(Transaction& txn, std::int64_t offset_ms) {
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, offset_ms));
+  const BootClockFor own(*clock_);
+  return write_clock_anchor(txn, clock_->now_ms() + offset_ms, options_.boot_clock ? *options_.boot_clock : own);
+}
+
 std::string Replicator::push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
                                   std::int64_t clock_offset_ms) const {
   protocol::PushRequest req;
@@ -218,7 +224,7 @@ Status Replicator::commit_batch(const std::vector<protocol::Rejection>& rejected
     HALLSYNC_RETURN_IF_ERROR(stmt.run());
   }
   HALLSYNC_RETURN_IF_ERROR(log.mark_acknowledged_through(txn, last));
-  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, current_ ? current_->clock_offset_ms : 0));
+  HALLSYNC_RETURN_IF_ERROR(record_clock(txn, current_ ? current_->clock_offset_ms : 0));
   crash_point("push.before_ack_commit");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
   crash_point("push.after_ack_commit");
@@ -274,7 +280,7 @@ Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
     HALLSYNC_RETURN_IF_ERROR(sink_->apply(txn, changes));
     HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, cursor_key, res.next_cursor));
-    HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kClockOffsetKey, stats.clock_offset_ms));
+    HALLSYNC_RETURN_IF_ERROR(record_clock(txn, stats.clock_offset_ms));
     crash_point("pull.mid_page");
     HALLSYNC_RETURN_IF_ERROR(txn.commit());
     crash_point("pull.after_page_commit");
