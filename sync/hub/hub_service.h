@@ -31,6 +31,9 @@ struct DeviceRow {
   std::string device_id, hall_code, status;
   std::int64_t high_water = 0, last_seen_ms = 0, unsent = 0, oldest_unsent_ms = 0, clock_offset_ms = 0;
   std::string software_version, last_error;
+  // Enrolled before request signing and not yet upgraded: the hub still takes
+  // its bearer token, without replay protection (sync/PROTOCOL.md).
+  bool legacy_bearer = false;
 };
 
 class HubService {
@@ -103,6 +106,9 @@ class HubService {
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
   Status begin_write(Transaction& txn);
+  // sync/hub/hub_auth.cc: the device a request comes from, or the refusal
+  // (unauthenticated, revoked, bad_signature, stale_request, replayed_request,
+  // legacy_credentials); only the nonce cache is written.
   Result<std::string> authenticate(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
   // (case id, hall) of a case named by id, acceptance number or platform number.

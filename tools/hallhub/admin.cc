@@ -84,10 +84,15 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     for (const auto& d : *rows) {
       out.push_back({{"device_id", d.device_id}, {"hall_code", d.hall_code}, {"status", d.status},
                      {"high_water", d.high_water}, {"last_seen_ms", d.last_seen_ms}, {"unsent", d.unsent},
-                     {"clock_offset_ms", d.clock_offset_ms}, {"software_version", d.software_version}});
+                     {"clock_offset_ms", d.clock_offset_ms}, {"software_version", d.software_version},
+                     {"auth", d.legacy_bearer ? "legacy-bearer" : "signed"}});
       if (!set.json)
         std::cout << d.device_id << "  " << d.status << "  acked through " << d.high_water << "  last seen "
-                  << d.last_seen_ms << "  unsent " << d.unsent << "  clock offset " << d.clock_offset_ms << " ms\n";
+                  << d.last_seen_ms << "  unsent " << d.unsent << "  clock offset " << d.clock_offset_ms << " ms"
+                  << (d.legacy_bearer ? "  LEGACY BEARER TOKEN (enrolled before request signing; upgrades at its"
+                                        " next sync with current software, or re-issue with `hallhub device add`)"
+                                      : "")
+                  << "\n";
     }
     if (set.json) std::cout << out.dump(2) << "\n";
     return 0;
