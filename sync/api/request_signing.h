@@ -89,6 +89,9 @@ class RequestSigner {
   // refusals are answered once each, automatically:
   // - `stale_request` carrying the hub's time: the offset is learned from it
   //   and the request signed and sent again (a first sync of a PC years off);
+  // - `replayed_request` for our own nonce: the transport delivered the
+  //   request twice (libcurl resends on a reused connection that died); a
+  //   fresh signature is safe, since every endpoint takes resends;
   // - `legacy_credentials` (the hub row predates signing): sent once with the
   //   bearer token and the key-upgrade header; the hub then stores the key.
   Result<HttpResponse> exchange(Transport& transport, HttpRequest request, ExchangeTimes* times = nullptr);

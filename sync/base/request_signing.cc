@@ -151,7 +151,7 @@ RequestSigner::RequestSigner(DeviceCredentials credentials, const Clock& device_
 Result<HttpResponse> RequestSigner::exchange(Transport& transport, HttpRequest request, ExchangeTimes* times) {
   ExchangeTimes local;
   ExchangeTimes& t = times ? *times : local;
-  bool offset_retried = false, bearer_sent = false;
+  bool offset_retried = false, replay_retried = false, bearer_sent = false;
   for (;;) {
     t.sent_ms = clock_->now_ms();
     sign_request(request, credentials_, key_hex_, t.sent_ms + offset_ms());
@@ -166,6 +166,14 @@ Result<HttpResponse> RequestSigner::exchange(Transport& transport, HttpRequest r
       // refusal is a fresh offset sample (midpoint of the round trip).
       offset_retried = true;
       learn_offset(j["server_time_ms"].get<std::int64_t>() - (t.sent_ms + t.received_ms) / 2);
+      continue;
+    }
+    if (code == "replayed_request" && !replay_retried) {
+      // Our own nonce already reached the hub: the transport delivered this
+      // request twice (libcurl resends a request whose reused connection died,
+      // and the first copy may have arrived). Every endpoint is idempotent
+      // (resends are the normal path), so a fresh signature is safe.
+      replay_retried = true;
       continue;
     }
     if (code == "legacy_credentials" && !bearer_sent) {

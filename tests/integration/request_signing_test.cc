@@ -247,6 +247,32 @@ TEST_CASE("A device whose clock was set back after it learned the offset recover
   CHECK(stale == 1);
 }
 
+TEST_CASE("A request the link delivers twice is signed anew once and applied exactly once", "[auth][integration]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  w.register_case(hall);
+  // As libcurl does when a reused connection dies after the request left: the
+  // hub gets the same bytes twice and only the second answer comes back.
+  bool duplicated = false;
+  std::vector<std::string> refusals;
+  hall.transport->fault_plan = [&](const HttpRequest& r) {
+    if (!duplicated && r.target == "/v1/push") {
+      duplicated = true;
+      REQUIRE(w.hub().handle(r, "first copy").status == 200);
+    }
+    return Fault::None;
+  };
+  hall.transport->tamper = [&](HttpResponse& r) {
+    if (r.status != 200) refusals.push_back(code_of(r));
+  };
+  auto s = w.sync(hall);
+  INFO(s.status().to_string());
+  REQUIRE(s.is_ok());
+  CHECK(refusals == std::vector<std::string>{"replayed_request"});
+  CHECK(s->pushed == 1);
+  CHECK(w.hub_count("SELECT count(*) FROM events WHERE origin_device = '360704100-W01'") == 1);
+}
+
 TEST_CASE("A device enrolled before signing upgrades to a stored key at its first sync and its token is refused after",
           "[auth][integration]") {
   SyncWorld w;
