@@ -107,12 +107,16 @@ Status HubService::add_hall(const std::string& hall_code, const std::string& nam
 }
 
 Result<std::string> HubService::add_device(const std::string& hall_code, const std::string& device_code) {
-  std::string device_id = hall_code + "-" + device_code;
-  std::string token = random_hex(24);
   HALLSYNC_ASSIGN_OR_RETURN(auto hall, db_->prepare("SELECT 1 FROM halls WHERE hall_code = ?"));
   hall.bind(1, hall_code);
   HALLSYNC_ASSIGN_OR_RETURN(bool known, hall.step());
   if (!known) return Status::not_found("unknown hall " + hall_code + " (add it with `hallhub hall add`)");
+  return issue_token(hall_code, device_code);
+}
+
+Result<std::string> HubService::issue_token(const std::string& hall_code, const std::string& device_code) {
+  std::string device_id = hall_code + "-" + device_code;
+  std::string token = random_hex(24);
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
       "INSERT INTO devices (device_id, hall_code, token_sha256, request_key, created_ms) VALUES (?, ?, ?, ?, ?)"
       " ON CONFLICT (device_id) DO UPDATE SET token_sha256 = excluded.token_sha256,"
@@ -154,6 +158,11 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
              ",\"protocol\":[" + std::to_string(protocol::kOldestVersion) + "," +
              std::to_string(protocol::kCurrentVersion) + "]}";
     return r;
+  }
+  // The one unauthenticated write: a one-time code is the credential.
+  if (request.target == "/v1/enroll") {
+    if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
+    return handle_enroll(request);
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
   bool is_digest = request.target == "/v1/digests", is_repush = request.target == "/v1/repush";
