@@ -178,6 +178,7 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
   // Authentication: an empty pull (cursor far beyond the log) moves nothing.
   std::string device_id;
   std::string known_epoch;
+  std::unique_ptr<Database> store_db;  // kept for the probe: whether this device signed before
   {
     // Read directly: the doctor never migrates the store.
     DatabaseOptions read;
@@ -191,6 +192,7 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
     }
     if (db) {
       if (auto known = known_hub_epoch(**db)) known_epoch = *known;
+      store_db = std::move(*db);
     }
   }
   if (device_id.empty()) {
@@ -198,7 +200,7 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
   } else {
     // Signed on the hub's time as the health answer just gave it: a PC whose
     // clock is off is still judged on its token, not on its clock.
-    Status s = probe_authentication(*transport, {device_id, link->token}, clock, offset);
+    Status s = probe_authentication(*transport, {device_id, link->token}, clock, offset, store_db.get());
     if (s.is_ok()) {
       out.push_back({"hub.auth", Mark::Pass, "device " + device_id + " accepted", ""});
     } else if (s.code() == "revoked") {

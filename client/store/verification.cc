@@ -14,7 +14,8 @@ Result<VerifyReport> verify_hall_with_hub(HallStore& store, Transport& transport
                                                          SIZE_MAX));
   std::vector<std::string> pending;
   for (const auto& e : waiting) pending.push_back(store.identity().device_id() + "#" + std::to_string(e.seq));
-  RequestSigner signer(credentials, store.clock(), learned_clock_offset(store.db()));
+  RequestSigner signer(credentials, store.clock());
+  load_signing_state(signer, store.db());
   return verify_with_hub(transport, signer, std::move(local), pending);
 }
 

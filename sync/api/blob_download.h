@@ -35,7 +35,9 @@ class BlobDownloader {
                  DeviceCredentials credentials, std::size_t piece_bytes = 64 * 1024, int protocol_version = 2)
       : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(credentials),
         piece_bytes_(piece_bytes), protocol_version_(protocol_version),
-        signer_(std::move(credentials), clock, learned_clock_offset(db)) {}
+        signer_(std::move(credentials), clock) {
+    load_signing_state(signer_, db);
+  }
 
   // Every waiting download, oldest first. A network error stops the run (the
   // next session resumes); a refusal or a hash mismatch is recorded on that

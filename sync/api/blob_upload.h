@@ -67,7 +67,9 @@ class BlobUploader {
   BlobUploader(Database& db, Transport& transport, const BlobStore& store, const Clock& clock,
                DeviceCredentials credentials, BlobUploadOptions options = {})
       : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(credentials),
-        options_(options), signer_(std::move(credentials), clock, learned_clock_offset(db)) {}
+        options_(options), signer_(std::move(credentials), clock) {
+    load_signing_state(signer_, db);
+  }
 
   // Uploads every waiting blob, oldest first. A network error stops the run at
   // once (the next session resumes); a blob the hub or the local store refuses

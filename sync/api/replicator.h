@@ -77,6 +77,9 @@ struct SyncStats {
 constexpr std::string_view kPullCursorKey = "pull.cursor";
 constexpr std::string_view kHubEpochKey = "hub.epoch";
 constexpr std::string_view kClockOffsetKey = "clock.offset_ms";
+// 1 once a session of signed requests succeeded: from then on this device
+// never sends its token to a hub that asks for it (RequestSigner).
+constexpr std::string_view kSignedKey = "auth.signed";
 // A re-pull's own cursor while one is unfinished (absent or -1 otherwise).
 constexpr std::string_view kRepullCursorKey = "repull.cursor";
 
@@ -98,10 +101,16 @@ Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials
 
 // An authenticated call that moves nothing (a pull beyond the end of the log):
 // Ok, or the hub's refusal classified (auth/revoked, ...). For hallctl doctor.
+// `db`, when given, is the hall store (its kSignedKey: no bearer fallback).
 Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
-                            std::int64_t learned_offset_ms = 0, int protocol_version = 2);
+                            std::int64_t learned_offset_ms = 0, Database* db = nullptr, int protocol_version = 2);
 // The hub clock offset this store learned at its last sync (0 if none).
 std::int64_t learned_clock_offset(Database& db);
+// Sets `signer` up from the store: the learned offset, and no bearer-token
+// fallback once the hub has accepted this device's signatures (kSignedKey).
+void load_signing_state(RequestSigner& signer, Database& db);
+// Records kSignedKey after a successful session (a no-op once it is set).
+Status note_signed_session(Database& db);
 
 // The stored epoch as 16 hex digits; empty if none was recorded yet.
 Result<std::string> known_hub_epoch(Database& db);

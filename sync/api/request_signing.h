@@ -84,6 +84,11 @@ class RequestSigner {
   // Atomic: a pull's next page is fetched on a worker thread while the session
   // thread learns the offset from the page before.
   void learn_offset(std::int64_t offset_ms) { offset_ms_.store(offset_ms); }
+  // Once the hub has accepted this device's signatures, a hub that asks for
+  // its token (legacy_credentials) is refused instead of answered: the real
+  // hub holds the key, so that is a hub restored from before the upgrade or
+  // not the real one, and the token must not go to it.
+  void allow_bearer_upgrade(bool allowed) { bearer_upgrade_allowed_.store(allowed); }
 
   // Signs `request` (fresh nonce, corrected timestamp) and sends it. Two
   // refusals are answered once each, automatically:
@@ -93,7 +98,8 @@ class RequestSigner {
   //   request twice (libcurl resends on a reused connection that died); a
   //   fresh signature is safe, since every endpoint takes resends;
   // - `legacy_credentials` (the hub row predates signing): sent once with the
-  //   bearer token and the key-upgrade header; the hub then stores the key.
+  //   bearer token and the key-upgrade header; the hub then stores the key
+  //   (unless allow_bearer_upgrade(false): then auth/bearer_refused).
   Result<HttpResponse> exchange(Transport& transport, HttpRequest request, ExchangeTimes* times = nullptr);
 
  private:
@@ -101,6 +107,7 @@ class RequestSigner {
   std::string key_hex_;
   const Clock* clock_;
   std::atomic<std::int64_t> offset_ms_;
+  std::atomic<bool> bearer_upgrade_allowed_{true};
 };
 
 }  // namespace hallsync

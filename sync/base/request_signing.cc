@@ -176,6 +176,11 @@ Result<HttpResponse> RequestSigner::exchange(Transport& transport, HttpRequest r
       replay_retried = true;
       continue;
     }
+    if (code == "legacy_credentials" && !bearer_upgrade_allowed_.load())
+      return Status::auth("the hub asked for this device's token, although it has accepted this device's signed "
+                          "requests before: refused (the hub was restored from before the upgrade, or it is not the "
+                          "real hub); re-enroll the device (`hallhub device add` or `hallhub enroll-code`)")
+          .with_code("bearer_refused");
     if (code == "legacy_credentials" && !bearer_sent) {
       // The hub knows only the token's SHA-256: one request with the token
       // lets it store the derived key; from then on it refuses bearer tokens.

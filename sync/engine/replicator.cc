@@ -288,10 +288,13 @@ Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
 Result<SyncStats> Replicator::run(bool do_push, bool do_pull) {
   last_ = SyncStats{};
   current_ = &last_;
-  signer_.learn_offset(learned_clock_offset(*db_));
+  load_signing_state(signer_, *db_);
   Status s = do_push ? push_into(last_) : Status::ok();
   if (s.is_ok() && do_pull) s = pull_into(last_);
   if (s.is_ok() && do_push && do_pull && !options_.blob_dir.empty()) s = blobs_into(last_);
+  // Best effort: the flag only hardens later sessions, so a store that cannot
+  // take it now (a full disk) does not turn a finished sync into a failure.
+  if (s.is_ok() && (do_push || do_pull)) (void)note_signed_session(*db_);
   current_ = nullptr;
   if (!s.is_ok()) return s;
   return last_;

@@ -34,6 +34,20 @@ std::int64_t learned_clock_offset(Database& db) {
   return offset ? *offset : 0;
 }
 
+void load_signing_state(RequestSigner& signer, Database& db) {
+  signer.learn_offset(learned_clock_offset(db));
+  auto signed_before = read_sync_value(db, kSignedKey, 0);
+  signer.allow_bearer_upgrade(!signed_before || *signed_before == 0);
+}
+
+Status note_signed_session(Database& db) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t signed_before, read_sync_value(db, kSignedKey, 0));
+  if (signed_before == 1) return Status::ok();
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(db));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kSignedKey, 1));
+  return txn.commit();
+}
+
 Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
                                    Database* db, int protocol_version) {
   // An empty push: authenticated, applies nothing, and the answer names the
@@ -47,7 +61,8 @@ Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials
     empty.report.unsent = outbox.pending;
     empty.report.oldest_unsent_ms = outbox.oldest_pending_ms;
   }
-  RequestSigner signer(credentials, clock, db ? learned_clock_offset(*db) : 0);
+  RequestSigner signer(credentials, clock);
+  if (db) load_signing_state(signer, *db);
   HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, signer.exchange(transport, protocol_request(
                                                    "/v1/push", protocol::encode(empty, protocol_version), credentials,
                                                    protocol_version)));
@@ -62,9 +77,11 @@ Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials
 }
 
 Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
-                            std::int64_t learned_offset_ms, int protocol_version) {
+                            std::int64_t learned_offset_ms, Database* db, int protocol_version) {
   protocol::PullRequest probe{credentials.device_id, std::numeric_limits<std::int64_t>::max() / 2, 1, false};
-  RequestSigner signer(credentials, clock, learned_offset_ms);
+  RequestSigner signer(credentials, clock);
+  if (db) load_signing_state(signer, *db);
+  signer.learn_offset(learned_offset_ms);
   HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, signer.exchange(transport, protocol_request(
                                                    "/v1/pull", protocol::encode(probe, protocol_version), credentials,
                                                    protocol_version)));
@@ -104,7 +121,7 @@ Status Replicator::repush_into(SyncStats& stats, const std::string& agreed_epoch
 Result<SyncStats> Replicator::repush(const std::string& agreed_epoch) {
   last_ = SyncStats{};
   current_ = &last_;
-  signer_.learn_offset(learned_clock_offset(*db_));
+  load_signing_state(signer_, *db_);
   Status s = repush_into(last_, agreed_epoch);
   current_ = nullptr;
   if (!s.is_ok()) return s;
@@ -122,7 +139,7 @@ Result<SyncStats> Replicator::repull() {
   options_.include_own = true;
   last_ = SyncStats{};
   current_ = &last_;
-  signer_.learn_offset(learned_clock_offset(*db_));
+  load_signing_state(signer_, *db_);
   Status s = pull_into(last_, kRepullCursorKey);
   current_ = nullptr;
   options_.include_own = include_own;

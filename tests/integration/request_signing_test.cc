@@ -307,6 +307,31 @@ TEST_CASE("A device enrolled before signing upgrades to a stored key at its firs
   CHECK(code_of(w.hub().handle(forged, "loopback")) == "unauthenticated");
 }
 
+TEST_CASE("A device whose signatures the hub accepted before never sends its token to a hub that asks for it",
+          "[auth][integration]") {
+  SyncWorld w;
+  Device& hall = w.add_device("360704100", "W01");
+  REQUIRE(w.sync(hall).is_ok());
+  CHECK(*read_sync_value(hall.store->db(), kSignedKey, 0) == 1);
+  // A hub restored from before the upgrade (or one that is not the real hub)
+  // knows no key for the device and asks for the token.
+  auto clear = w.hub().db().prepare("UPDATE devices SET request_key = '' WHERE device_id = ?");
+  REQUIRE(clear.is_ok());
+  clear->bind(1, hall.id());
+  REQUIRE(clear->run().is_ok());
+  bool token_sent = false;
+  hall.transport->fault_plan = [&](const HttpRequest& r) {
+    token_sent = token_sent || r.header_value("Authorization").find(hall.credentials.token) != std::string::npos;
+    return Fault::None;
+  };
+  w.register_case(hall);
+  auto s = w.sync(hall);
+  REQUIRE_FALSE(s.is_ok());
+  CHECK(s.status().code() == "bearer_refused");
+  CHECK_FALSE(token_sent);
+  CHECK(w.hub_count("SELECT count(*) FROM events") == 0);
+}
+
 TEST_CASE("Expired nonces are pruned a few at a time as requests arrive", "[auth][integration]") {
   SyncWorld w;
   Device& hall = w.add_device("360704100", "W01");
