@@ -181,9 +181,12 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
   std::string epoch = body["epoch"].is_string() ? body["epoch"].get<std::string>() : "";
   out.push_back({"hub.http", Mark::Pass, "GET /v1/health ok (epoch " + epoch + ")", ""});
 
+  // The hub's clock minus ours, from the health answer's midpoint.
+  std::int64_t offset = body["server_time_ms"].get<std::int64_t>() - (sent_ms + received_ms) / 2;
   // Authentication: an empty pull (cursor far beyond the log) moves nothing.
   std::string device_id;
   std::string known_epoch;
+  std::unique_ptr<Database> store_db;  // kept for the probe: whether this device signed before
   {
     // Read directly: the doctor never migrates the store.
     DatabaseOptions read;
@@ -197,12 +200,15 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
     }
     if (db) {
       if (auto known = known_hub_epoch(**db)) known_epoch = *known;
+      store_db = std::move(*db);
     }
   }
   if (device_id.empty()) {
     out.push_back({"hub.auth", Mark::NotApplicable, "not tried: the store (device identity) cannot be read", ""});
   } else {
-    Status s = probe_authentication(*transport, {device_id, link->token});
+    // Signed on the hub's time as the health answer just gave it: a PC whose
+    // clock is off is still judged on its token, not on its clock.
+    Status s = probe_authentication(*transport, {device_id, link->token}, clock, offset, store_db.get());
     if (s.is_ok()) {
       out.push_back({"hub.auth", Mark::Pass, "device " + device_id + " accepted", ""});
     } else if (s.code() == "revoked") {
@@ -224,7 +230,6 @@ std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, c
                    "sync is stopped on purpose: reconcile with `hallctl resync --rebuild --accept-epoch " + epoch +
                        "` (README: technician section)"});
 
-  std::int64_t offset = body["server_time_ms"].get<std::int64_t>() - (sent_ms + received_ms) / 2;
   Check clock_check{"clock", Mark::Pass, "this PC is " + offset_text(-offset) + " the hub", ""};
   if (std::llabs(offset) > t.clock_fail_ms) clock_check.mark = Mark::Fail;
   else if (std::llabs(offset) > t.clock_warn_ms) clock_check.mark = Mark::Warn;

@@ -91,7 +91,7 @@ Status run_resync(const ResyncRequest& req, const Clock& clock) {
   std::string device_id = store ? store->identity().device_id() : req.identity ? req.identity->device_id() : "";
   if (device_id.empty()) return Status::validation("no hall store: give --hall and --device");
   HALLSYNC_ASSIGN_OR_RETURN(HubHandshake hand,
-                            hub_handshake(*transport, {device_id, link.token}, store ? &store->db() : nullptr));
+                            hub_handshake(*transport, {device_id, link.token}, clock, store ? &store->db() : nullptr));
   req.say("hub epoch " + hand.hub_epoch + (hand.known_epoch.empty() ? " (this store never synced)"
                                            : hand.epoch_changed() ? " (CHANGED)" : " (unchanged)"));
   HALLSYNC_RETURN_IF_ERROR(decide_epoch(hand, req));

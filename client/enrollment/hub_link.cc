@@ -37,7 +37,9 @@ bool is_loopback_host(const std::string& host) {
          d < 256;
 }
 
-Status validate(const HubLink& link) {
+}  // namespace
+
+Status validate_hub_link(const HubLink& link) {
   bool https = link.hub_url.rfind("https://", 0) == 0, http = link.hub_url.rfind("http://", 0) == 0;
   if (!https && !http) return Status::validation("hub URL must start with https:// (or http:// for a loopback hub): " + link.hub_url);
   // Citizens' records never cross a network in clear.
@@ -51,8 +53,6 @@ Status validate(const HubLink& link) {
     return Status::validation("device token is empty or contains spaces");
   return Status::ok();
 }
-
-}  // namespace
 
 Result<HubLink> load_hub_link(const std::string& data_dir) {
   std::string path = (std::filesystem::path(data_dir) / kHubLinkFile).string();
@@ -74,7 +74,7 @@ Result<HubLink> load_hub_link(const std::string& data_dir) {
     else if (key == "pinned_key") link.pinned_key = value;
     else return Status::validation(path + " line " + std::to_string(n) + ": unknown key " + key);
   }
-  HALLSYNC_RETURN_IF_ERROR(validate(link));
+  HALLSYNC_RETURN_IF_ERROR(validate_hub_link(link));
   return link;
 }
 
@@ -89,7 +89,7 @@ CurlTransportOptions transport_options(const HubLink& link) {
 bool is_plain_http(const HubLink& link) { return link.hub_url.rfind("http://", 0) == 0; }
 
 Status save_hub_link(const std::string& data_dir, const HubLink& link) {
-  HALLSYNC_RETURN_IF_ERROR(validate(link));
+  HALLSYNC_RETURN_IF_ERROR(validate_hub_link(link));
   std::string path = (std::filesystem::path(data_dir) / kHubLinkFile).string();
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

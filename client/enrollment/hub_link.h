@@ -1,7 +1,7 @@
 // HubLink: how this device reaches the hub — URL, device token and how to
 // trust its certificate (CA bundle, optional key pin), kept in
 // DATA_DIR/hub.conf, readable by the service user only (0600). Enrollment
-// (one-time codes, #7) will write the same file.
+// with a one-time code (hallctl enroll, #7) writes the same file.
 #pragma once
 
 #include <string>
@@ -27,6 +27,10 @@ constexpr const char* kHubLinkFile = "hub.conf";
 Result<HubLink> load_hub_link(const std::string& data_dir);
 // The transport options for this link (URL, CA bundle); callers adjust timeouts.
 CurlTransportOptions transport_options(const HubLink& link);
+
+// The URL, pin and token rules save_hub_link enforces (https:// unless the hub
+// is on this PC, ...), for a link about to be used before it is saved.
+Status validate_hub_link(const HubLink& link);
 
 // Validates and writes the file atomically with mode 0600.
 Status save_hub_link(const std::string& data_dir, const HubLink& link);

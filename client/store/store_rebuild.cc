@@ -225,7 +225,7 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
   report.identity = old.identity;
   report.local_events = static_cast<std::int64_t>(old.outbox.size());
   DeviceCredentials credentials{old.identity.device_id(), token};
-  HALLSYNC_ASSIGN_OR_RETURN(HubHandshake hand, hub_handshake(transport, credentials, nullptr));
+  HALLSYNC_ASSIGN_OR_RETURN(HubHandshake hand, hub_handshake(transport, credentials, clock, nullptr));
   if (hand.hub_epoch != request.agreed_epoch)
     return Status::protocol("the hub's epoch is " + hand.hub_epoch + ", not the agreed " + request.agreed_epoch)
         .with_code("hub_epoch_changed");

@@ -14,7 +14,9 @@ Result<VerifyReport> verify_hall_with_hub(HallStore& store, Transport& transport
                                                          SIZE_MAX));
   std::vector<std::string> pending;
   for (const auto& e : waiting) pending.push_back(store.identity().device_id() + "#" + std::to_string(e.seq));
-  return verify_with_hub(transport, credentials, std::move(local), pending);
+  RequestSigner signer(credentials, store.clock());
+  load_signing_state(signer, store.db());
+  return verify_with_hub(transport, signer, std::move(local), pending);
 }
 
 }  // namespace hallsync::client

@@ -33,8 +33,11 @@ class BlobDownloader {
  public:
   BlobDownloader(Database& db, Transport& transport, const BlobStore& store, const Clock& clock,
                  DeviceCredentials credentials, std::size_t piece_bytes = 64 * 1024, int protocol_version = 2)
-      : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(std::move(credentials)),
-        piece_bytes_(piece_bytes), protocol_version_(protocol_version) {}
+      : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(credentials),
+        piece_bytes_(piece_bytes), protocol_version_(protocol_version),
+        signer_(std::move(credentials), clock) {
+    load_signing_state(signer_, db);
+  }
 
   // Every waiting download, oldest first. A network error stops the run (the
   // next session resumes); a refusal or a hash mismatch is recorded on that
@@ -52,6 +55,7 @@ class BlobDownloader {
   DeviceCredentials credentials_;
   std::size_t piece_bytes_;
   int protocol_version_;
+  RequestSigner signer_;  // with the offset the session before it learned
 };
 
 }  // namespace hallsync

@@ -66,8 +66,10 @@ class BlobUploader {
  public:
   BlobUploader(Database& db, Transport& transport, const BlobStore& store, const Clock& clock,
                DeviceCredentials credentials, BlobUploadOptions options = {})
-      : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(std::move(credentials)),
-        options_(options) {}
+      : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(credentials),
+        options_(options), signer_(std::move(credentials), clock) {
+    load_signing_state(signer_, db);
+  }
 
   // Uploads every waiting blob, oldest first. A network error stops the run at
   // once (the next session resumes); a blob the hub or the local store refuses
@@ -94,6 +96,7 @@ class BlobUploader {
   const Clock* clock_;
   DeviceCredentials credentials_;
   BlobUploadOptions options_;
+  RequestSigner signer_;  // with the offset the session before it learned
 };
 
 }  // namespace hallsync

@@ -14,6 +14,7 @@
 #include "sync/api/clock.h"
 #include "sync/api/clock_anchor.h"
 #include "sync/api/database.h"
+#include "sync/api/request_signing.h"
 #include "sync/api/transport.h"
 
 namespace hallsync {
@@ -40,11 +41,6 @@ class ChangeSink {
   // Called after a page's transaction committed (e.g. to reload reference
   // data); an error ends the session but the page stays applied.
   virtual Status committed() { return Status::ok(); }
-};
-
-struct DeviceCredentials {
-  std::string device_id;
-  std::string token;
 };
 
 struct ReplicatorOptions {
@@ -85,6 +81,9 @@ struct SyncStats {
 constexpr std::string_view kPullCursorKey = "pull.cursor";
 constexpr std::string_view kHubEpochKey = "hub.epoch";
 constexpr std::string_view kClockOffsetKey = "clock.offset_ms";  // with a ClockAnchor beside it
+// 1 once a session of signed requests succeeded: from then on this device
+// never sends its token to a hub that asks for it (RequestSigner).
+constexpr std::string_view kSignedKey = "auth.signed";
 // A re-pull's own cursor while one is unfinished (absent or -1 otherwise).
 constexpr std::string_view kRepullCursorKey = "repull.cursor";
 
@@ -100,12 +99,22 @@ struct HubHandshake {
   bool epoch_changed() const { return !known_epoch.empty() && known_epoch != hub_epoch; }
 };
 
-Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, Database* db,
-                                   int protocol_version = 2);
+// Signed with `clock` corrected by the offset the store learned (none: 0).
+Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
+                                   Database* db, int protocol_version = 2);
 
 // An authenticated call that moves nothing (a pull beyond the end of the log):
 // Ok, or the hub's refusal classified (auth/revoked, ...). For hallctl doctor.
-Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, int protocol_version = 2);
+// `db`, when given, is the hall store (its kSignedKey: no bearer fallback).
+Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
+                            std::int64_t learned_offset_ms = 0, Database* db = nullptr, int protocol_version = 2);
+// The hub clock offset this store learned at its last sync (0 if none).
+std::int64_t learned_clock_offset(Database& db);
+// Sets `signer` up from the store: the learned offset, and no bearer-token
+// fallback once the hub has accepted this device's signatures (kSignedKey).
+void load_signing_state(RequestSigner& signer, Database& db);
+// Records kSignedKey after a successful session (a no-op once it is set).
+Status note_signed_session(Database& db);
 
 // The stored epoch as 16 hex digits; empty if none was recorded yet.
 Result<std::string> known_hub_epoch(Database& db);
@@ -119,8 +128,8 @@ class Replicator {
  public:
   Replicator(Database& db, Transport& transport, ChangeSink& sink, const Clock& clock, DeviceCredentials credentials,
              ReplicatorOptions options = {})
-      : db_(&db), transport_(&transport), sink_(&sink), clock_(&clock), credentials_(std::move(credentials)),
-        options_(options) {}
+      : db_(&db), transport_(&transport), sink_(&sink), clock_(&clock), credentials_(credentials),
+        options_(options), signer_(std::move(credentials), clock) {}
 
   // Called after each batch or page with the totals so far (progress output).
   std::function<void(const SyncStats&)> on_progress;
@@ -156,7 +165,6 @@ class Replicator {
   // Back on the session thread: counts the bytes, names a hub reset behind a
   // 409, and yields the reply.
   Result<HttpResponse> settle(Fetched fetched);
-  Result<HttpResponse> exchange(const std::string& target, std::string body, const HeaderList& extra = {});
   // Records the hub's rejections in a batch (after, last] and moves the acknowledged sequence.
   Status commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last);
   Status repush_into(SyncStats& stats, const std::string& agreed_epoch);
@@ -182,13 +190,16 @@ class Replicator {
   ReplicatorOptions options_;
   SyncStats last_;
   SyncStats* current_ = nullptr;
+  // Signs every request; its offset is the stored one at the start of a run,
+  // then every hub reply's (note_clock).
+  RequestSigner signer_;
 };
 
 // Turns a non-200 hub reply into a classified Status (shared with hallctl's probes).
 Status status_from_hub_reply(const HttpResponse& response);
 // Ok for a 200 carrying a protocol message; otherwise the classified error.
 Status check_protocol_reply(const HttpResponse& response);
-// A protocol POST with the device's credentials.
+// A protocol POST from the device, not yet signed (RequestSigner::exchange signs it).
 HttpRequest protocol_request(const std::string& target, std::string body, const DeviceCredentials& credentials,
                              int version);
 

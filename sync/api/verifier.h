@@ -29,8 +29,8 @@ struct VerifyReport {
 };
 
 // `local` is every (case_id, event_id) the device holds; `pending` the event ids
-// still in its outbox.
-Result<VerifyReport> verify_with_hub(Transport& transport, const DeviceCredentials& credentials,
+// still in its outbox. `signer` signs the digest requests (the device's own).
+Result<VerifyReport> verify_with_hub(Transport& transport, RequestSigner& signer,
                                      std::vector<std::pair<std::string, std::string>> local,
                                      const std::vector<std::string>& pending, int protocol_version = 2);
 

@@ -59,7 +59,7 @@ Status BlobDownloader::download_one(const std::string& sha256, std::int64_t size
     protocol::BlobRead read{credentials_.device_id, sha256, have, length};
     HttpRequest req = protocol_request("/v1/blobs/read", protocol::encode(read, protocol_version_), credentials_,
                                        protocol_version_);
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, transport_->exchange(req));
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, signer_.exchange(*transport_, std::move(req)));
     if (res.status != 200) return status_from_hub_reply(res);
     if (res.header("Content-Type") != protocol::kChunkContentType || res.body.size() != length)
       return Status::protocol("hub answered a read of " + std::to_string(length) + " bytes at " + std::to_string(have) +

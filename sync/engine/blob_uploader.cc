@@ -80,7 +80,7 @@ Result<protocol::BlobState> BlobUploader::send(const std::string& target, std::s
       req.headers.push_back(h);
     }
   }
-  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, transport_->exchange(req));
+  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, signer_.exchange(*transport_, std::move(req)));
   HALLSYNC_RETURN_IF_ERROR(check_protocol_reply(res));
   HALLSYNC_ASSIGN_OR_RETURN(auto state, protocol::decode_blob_state(res.body, options_.protocol_version));
   if (state.sha256 != entry.sha256 || state.size != entry.size)

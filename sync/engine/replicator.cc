@@ -41,8 +41,7 @@ HttpRequest protocol_request(const std::string& target, std::string body, const 
   req.target = target;
   req.headers = {{"Content-Type", protocol::kContentType},
                  {protocol::kVersionHeader, std::to_string(version)},
-                 {"X-Hallsync-Device", credentials.device_id},
-                 {"Authorization", "Bearer " + credentials.token}};
+                 {kDeviceHeader, credentials.device_id}};
   req.body = std::move(body);
   return req;
 }
@@ -69,9 +68,10 @@ Replicator::Fetched Replicator::fetch(const std::string& target, std::string bod
   req.headers.insert(req.headers.end(), extra.begin(), extra.end());
   Fetched f;
   std::uint64_t sent = transport_->bytes_sent(), received = transport_->bytes_received();
-  f.sent_ms = clock_->now_ms();
-  auto res = transport_->exchange(req);
-  f.received_ms = clock_->now_ms();
+  ExchangeTimes times;
+  auto res = signer_.exchange(*transport_, std::move(req), &times);
+  f.sent_ms = times.sent_ms;
+  f.received_ms = times.received_ms;
   f.bytes_sent = transport_->bytes_sent() - sent;
   f.bytes_received = transport_->bytes_received() - received;
   if (!res) {
@@ -94,10 +94,6 @@ Result<HttpResponse> Replicator::settle(Fetched fetched) {
   }
   if (fetched.http_status == 409) HALLSYNC_RETURN_IF_ERROR(epoch_behind_refusal());
   return std::move(fetched.response);
-}
-
-Result<HttpResponse> Replicator::exchange(const std::string& target, std::string body, const HeaderList& extra) {
-  return settle(fetch(target, std::move(body), extra));
 }
 
 Status Replicator::epoch_behind_refusal() {
@@ -136,6 +132,7 @@ Status Replicator::check_epoch(const std::string& epoch) {
 void Replicator::note_clock(std::int64_t server_ms, std::int64_t sent_ms, std::int64_t received_ms) {
   // Midpoint estimate: the hub stamped its time somewhere during the round trip.
   std::int64_t offset = server_ms - (sent_ms + received_ms) / 2;
+  signer_.learn_offset(offset);
   if (current_) {
     current_->clock_offset_ms = offset;
     current_->clock_warning = std::llabs(offset) > options_.clock_warning_ms;
@@ -297,9 +294,13 @@ Status Replicator::pull_into(SyncStats& stats, std::string_view cursor_key) {
 Result<SyncStats> Replicator::run(bool do_push, bool do_pull) {
   last_ = SyncStats{};
   current_ = &last_;
+  load_signing_state(signer_, *db_);
   Status s = do_push ? push_into(last_) : Status::ok();
   if (s.is_ok() && do_pull) s = pull_into(last_);
   if (s.is_ok() && do_push && do_pull && !options_.blob_dir.empty()) s = blobs_into(last_);
+  // Best effort: the flag only hardens later sessions, so a store that cannot
+  // take it now (a full disk) does not turn a finished sync into a failure.
+  if (s.is_ok() && (do_push || do_pull)) (void)note_signed_session(*db_);
   current_ = nullptr;
   if (!s.is_ok()) return s;
   return last_;

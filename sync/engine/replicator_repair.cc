@@ -27,8 +27,29 @@ Status agree_hub_epoch(Database& db, const std::string& epoch) {
   return txn.commit();
 }
 
-Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, Database* db,
-                                   int protocol_version) {
+std::int64_t learned_clock_offset(Database& db) {
+  // An unreadable value signs with the raw clock: the hub's stale_request
+  // answer then teaches the offset (RequestSigner::exchange).
+  auto offset = read_sync_value(db, kClockOffsetKey, 0);
+  return offset ? *offset : 0;
+}
+
+void load_signing_state(RequestSigner& signer, Database& db) {
+  signer.learn_offset(learned_clock_offset(db));
+  auto signed_before = read_sync_value(db, kSignedKey, 0);
+  signer.allow_bearer_upgrade(!signed_before || *signed_before == 0);
+}
+
+Status note_signed_session(Database& db) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::int64_t signed_before, read_sync_value(db, kSignedKey, 0));
+  if (signed_before == 1) return Status::ok();
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(db));
+  HALLSYNC_RETURN_IF_ERROR(write_sync_value(txn, kSignedKey, 1));
+  return txn.commit();
+}
+
+Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
+                                   Database* db, int protocol_version) {
   // An empty push: authenticated, applies nothing, and the answer names the
   // hub's epoch and how far it holds this device's outbox.
   protocol::PushRequest empty;
@@ -40,7 +61,9 @@ Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials
     empty.report.unsent = outbox.pending;
     empty.report.oldest_unsent_ms = outbox.oldest_pending_ms;
   }
-  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, transport.exchange(protocol_request(
+  RequestSigner signer(credentials, clock);
+  if (db) load_signing_state(signer, *db);
+  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, signer.exchange(transport, protocol_request(
                                                    "/v1/push", protocol::encode(empty, protocol_version), credentials,
                                                    protocol_version)));
   HALLSYNC_RETURN_IF_ERROR(check_protocol_reply(http));
@@ -53,9 +76,13 @@ Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials
   return h;
 }
 
-Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, int protocol_version) {
+Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
+                            std::int64_t learned_offset_ms, Database* db, int protocol_version) {
   protocol::PullRequest probe{credentials.device_id, std::numeric_limits<std::int64_t>::max() / 2, 1, false};
-  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, transport.exchange(protocol_request(
+  RequestSigner signer(credentials, clock);
+  if (db) load_signing_state(signer, *db);
+  signer.learn_offset(learned_offset_ms);
+  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, signer.exchange(transport, protocol_request(
                                                    "/v1/pull", protocol::encode(probe, protocol_version), credentials,
                                                    protocol_version)));
   return check_protocol_reply(http);
@@ -68,14 +95,15 @@ Status Replicator::repush_into(SyncStats& stats, const std::string& agreed_epoch
     HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
     HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(after, options_.push_batch_entries, options_.push_batch_bytes));
     if (entries.empty()) return Status::ok();
-    std::int64_t sent_ms = clock_->now_ms();
-    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, exchange("/v1/repush", push_body(entries, outbox, stats.clock_offset_ms),
-                                                          {{protocol::kExpectedEpochHeader, agreed_epoch}}));
+    Fetched fetched = fetch("/v1/repush", push_body(entries, outbox, stats.clock_offset_ms),
+                            {{protocol::kExpectedEpochHeader, agreed_epoch}});
+    std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
+    HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));
     HALLSYNC_ASSIGN_OR_RETURN(auto res, protocol::decode_push_response(http.body, options_.protocol_version));
     if (res.hub_epoch != agreed_epoch)
       return Status::protocol("the hub's epoch changed during the repair (" + agreed_epoch + " -> " + res.hub_epoch + ")")
           .with_code("hub_epoch_changed");
-    note_clock(res.server_time_ms, sent_ms, clock_->now_ms());
+    note_clock(res.server_time_ms, sent_ms, received_ms);
     std::int64_t last = entries.back().seq;
     if (res.acknowledged_through < last)
       return Status::protocol("hub acknowledged only up to " + std::to_string(res.acknowledged_through) +
@@ -93,6 +121,7 @@ Status Replicator::repush_into(SyncStats& stats, const std::string& agreed_epoch
 Result<SyncStats> Replicator::repush(const std::string& agreed_epoch) {
   last_ = SyncStats{};
   current_ = &last_;
+  load_signing_state(signer_, *db_);
   Status s = repush_into(last_, agreed_epoch);
   current_ = nullptr;
   if (!s.is_ok()) return s;
@@ -110,6 +139,7 @@ Result<SyncStats> Replicator::repull() {
   options_.include_own = true;
   last_ = SyncStats{};
   current_ = &last_;
+  load_signing_state(signer_, *db_);
   Status s = pull_into(last_, kRepullCursorKey);
   current_ = nullptr;
   options_.include_own = include_own;

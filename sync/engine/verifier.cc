@@ -10,15 +10,11 @@
 namespace hallsync {
 namespace {
 
-Result<protocol::DigestResponse> fetch(Transport& t, const DeviceCredentials& c, int bucket, int version) {
-  HttpRequest req;
-  req.target = "/v1/digests";
-  req.headers = {{"Content-Type", protocol::kContentType},
-                 {protocol::kVersionHeader, std::to_string(version)},
-                 {"X-Hallsync-Device", c.device_id},
-                 {"Authorization", "Bearer " + c.token}};
-  req.body = protocol::encode(protocol::DigestRequest{c.device_id, bucket}, version);
-  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, t.exchange(req));
+Result<protocol::DigestResponse> fetch(Transport& t, RequestSigner& signer, int bucket, int version) {
+  const DeviceCredentials& c = signer.credentials();
+  HttpRequest req = protocol_request(
+      "/v1/digests", protocol::encode(protocol::DigestRequest{c.device_id, bucket}, version), c, version);
+  HALLSYNC_ASSIGN_OR_RETURN(HttpResponse res, signer.exchange(t, std::move(req)));
   if (res.status != 200) return status_from_hub_reply(res);
   return protocol::decode_digest_response(res.body, version);
 }
@@ -31,18 +27,18 @@ bool VerifyReport::consistent() const {
   });
 }
 
-Result<VerifyReport> verify_with_hub(Transport& transport, const DeviceCredentials& credentials,
+Result<VerifyReport> verify_with_hub(Transport& transport, RequestSigner& signer,
                                      std::vector<std::pair<std::string, std::string>> local,
                                      const std::vector<std::string>& pending, int version) {
   VerifyReport report;
   auto mine = compute_digests(local);
-  HALLSYNC_ASSIGN_OR_RETURN(auto theirs, fetch(transport, credentials, -1, version));
+  HALLSYNC_ASSIGN_OR_RETURN(auto theirs, fetch(transport, signer, -1, version));
   if (theirs.buckets.size() != mine.size()) return Status::protocol("hub sent a wrong number of digest buckets");
   std::set<std::string> pending_set(pending.begin(), pending.end());
   for (std::size_t b = 0; b < mine.size(); ++b) {
     if (mine[b] == theirs.buckets[b]) continue;
     report.differing_buckets.push_back(static_cast<int>(b));
-    HALLSYNC_ASSIGN_OR_RETURN(auto detail, fetch(transport, credentials, static_cast<int>(b), version));
+    HALLSYNC_ASSIGN_OR_RETURN(auto detail, fetch(transport, signer, static_cast<int>(b), version));
     std::set<std::pair<std::string, std::string>> hub_set(detail.events.begin(), detail.events.end()), here_set;
     for (const auto& p : local)
       if (digest_bucket(p.first) == static_cast<int>(b)) here_set.insert(p);

@@ -2,6 +2,8 @@
 // body `{"code", "message"}` every refusal carries (sync/PROTOCOL.md, Errors).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sync/api/status.h"
@@ -9,7 +11,9 @@
 
 namespace hallsync::hub {
 
-HttpResponse json_error(int status, const std::string& code, const std::string& message);
+// `server_time_ms`, when given, joins the body (a stale_request refusal).
+HttpResponse json_error(int status, const std::string& code, const std::string& message,
+                        std::optional<std::int64_t> server_time_ms = std::nullopt);
 int http_status_for(const Status& s);
 
 }  // namespace hallsync::hub

@@ -1,43 +1,16 @@
 // HubService: opening the store, device administration, and HTTP routing.
 #include "sync/hub/hub_service.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <filesystem>
 
 #include "schema/embedded.h"
+#include "sync/api/request_signing.h"
 #include "sync/hub/hub_reply.h"
 
 namespace hallsync::hub {
-namespace {
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += d[p[i] >> 4];
-    s += d[p[i] & 15];
-  }
-  return s;
-}
-
-std::string random_hex(std::size_t bytes) {
-  std::vector<unsigned char> b(bytes);
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) std::abort();  // no entropy: nothing safe to do
-  return hex(b.data(), b.size());
-}
-
-std::string sha256_hex(const std::string& s) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  return hex(d, sizeof d);
-}
-
-}  // namespace
-
-HttpResponse json_error(int status, const std::string& code, const std::string& message) {
+HttpResponse json_error(int status, const std::string& code, const std::string& message,
+                        std::optional<std::int64_t> server_time_ms) {
   HttpResponse r;
   r.status = status;
   r.headers = {{"Content-Type", "application/json"}};
@@ -47,7 +20,9 @@ HttpResponse json_error(int status, const std::string& code, const std::string& 
     if (static_cast<unsigned char>(c) < 0x20) continue;
     escaped += c;
   }
-  r.body = "{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"}";
+  r.body = "{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"";
+  if (server_time_ms) r.body += ",\"server_time_ms\":" + std::to_string(*server_time_ms);
+  r.body += "}";
   return r;
 }
 
@@ -132,16 +107,21 @@ Status HubService::add_hall(const std::string& hall_code, const std::string& nam
 }
 
 Result<std::string> HubService::add_device(const std::string& hall_code, const std::string& device_code) {
-  std::string device_id = hall_code + "-" + device_code;
-  std::string token = random_hex(24);
   HALLSYNC_ASSIGN_OR_RETURN(auto hall, db_->prepare("SELECT 1 FROM halls WHERE hall_code = ?"));
   hall.bind(1, hall_code);
   HALLSYNC_ASSIGN_OR_RETURN(bool known, hall.step());
   if (!known) return Status::not_found("unknown hall " + hall_code + " (add it with `hallhub hall add`)");
+  return issue_token(hall_code, device_code);
+}
+
+Result<std::string> HubService::issue_token(const std::string& hall_code, const std::string& device_code) {
+  std::string device_id = hall_code + "-" + device_code;
+  std::string token = random_hex(24);
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
-      "INSERT INTO devices (device_id, hall_code, token_sha256, created_ms) VALUES (?, ?, ?, ?)"
-      " ON CONFLICT (device_id) DO UPDATE SET token_sha256 = excluded.token_sha256, status = 'active'"));
-  stmt.bind(1, device_id).bind(2, hall_code).bind(3, sha256_hex(token)).bind(4, clock_->now_ms());
+      "INSERT INTO devices (device_id, hall_code, token_sha256, request_key, created_ms) VALUES (?, ?, ?, ?, ?)"
+      " ON CONFLICT (device_id) DO UPDATE SET token_sha256 = excluded.token_sha256,"
+      " request_key = excluded.request_key, status = 'active'"));
+  stmt.bind(1, device_id).bind(2, hall_code).bind(3, sha256_hex(token)).bind(4, request_key(token)).bind(5, clock_->now_ms());
   HALLSYNC_RETURN_IF_ERROR(stmt.run());
   return token;
 }
@@ -157,33 +137,16 @@ Status HubService::revoke_device(const std::string& device_id) {
 Result<std::vector<DeviceRow>> HubService::devices() {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
       "SELECT device_id, hall_code, status, high_water, last_seen_ms, unsent, oldest_unsent_ms, clock_offset_ms,"
-      " software_version, last_error FROM devices ORDER BY hall_code, device_id"));
+      " software_version, last_error, request_key = '' FROM devices ORDER BY hall_code, device_id"));
   std::vector<DeviceRow> out;
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
     out.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3),
                    stmt.column_int(4), stmt.column_int(5), stmt.column_int(6), stmt.column_int(7),
-                   stmt.column_text(8), stmt.column_text(9)});
+                   stmt.column_text(8), stmt.column_text(9), stmt.column_int(10) != 0});
   }
   return out;
-}
-
-Result<std::string> HubService::authenticate(const HttpRequest& request) {
-  std::string device = request.header_value("X-Hallsync-Device");
-  std::string auth = request.header_value("Authorization");
-  if (device.empty() || auth.rfind("Bearer ", 0) != 0)
-    return Status::auth("missing device credentials").with_code("unauthenticated");
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT token_sha256, status FROM devices WHERE device_id = ?"));
-  stmt.bind(1, device);
-  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-  std::string presented = sha256_hex(auth.substr(7));
-  std::string expected = row ? stmt.column_text(0) : std::string(64, '0');
-  bool match = CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
-  if (!row || !match) return Status::auth("unknown device or wrong token").with_code("unauthenticated");
-  if (stmt.column_text(1) == "revoked")
-    return Status::auth("device " + device + " has been revoked; re-enroll it").with_code("revoked");
-  return device;
 }
 
 HttpResponse HubService::handle(const HttpRequest& request, const std::string& /*peer*/) {
@@ -195,6 +158,11 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
              ",\"protocol\":[" + std::to_string(protocol::kOldestVersion) + "," +
              std::to_string(protocol::kCurrentVersion) + "]}";
     return r;
+  }
+  // The one unauthenticated write: a one-time code is the credential.
+  if (request.target == "/v1/enroll") {
+    if (request.method != "POST") return json_error(405, "method_not_allowed", "use POST");
+    return handle_enroll(request);
   }
   bool is_push = request.target == "/v1/push", is_pull = request.target == "/v1/pull";
   bool is_digest = request.target == "/v1/digests", is_repush = request.target == "/v1/repush";
@@ -210,7 +178,13 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
                           std::to_string(protocol::kOldestVersion) + " to " + std::to_string(protocol::kCurrentVersion) +
                           ": upgrade the hall software");
   auto device = authenticate(request);
-  if (!device) return json_error(http_status_for(device.status()), device.status().code(), device.status().message());
+  if (!device) {
+    // A stale timestamp carries the hub's time: the device learns its offset
+    // from it and signs once more (RequestSigner::exchange).
+    std::optional<std::int64_t> hub_time;
+    if (device.status().code() == "stale_request") hub_time = clock_->now_ms();
+    return json_error(http_status_for(device.status()), device.status().code(), device.status().message(), hub_time);
+  }
 
   if (is_blob) return handle_blob(request, *device, version);
 

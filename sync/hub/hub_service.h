@@ -14,6 +14,7 @@
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
 #include "sync/api/digest.h"
+#include "sync/api/enrollment.h"
 #include "sync/api/hlc.h"
 #include "sync/api/transport.h"
 #include "sync/api/wal_checkpointer.h"
@@ -31,6 +32,9 @@ struct DeviceRow {
   std::string device_id, hall_code, status;
   std::int64_t high_water = 0, last_seen_ms = 0, unsent = 0, oldest_unsent_ms = 0, clock_offset_ms = 0;
   std::string software_version, last_error;
+  // Enrolled before request signing and not yet upgraded: the hub still takes
+  // its bearer token, without replay protection (sync/PROTOCOL.md).
+  bool legacy_bearer = false;
 };
 
 class HubService {
@@ -47,6 +51,13 @@ class HubService {
   // Registers a device of a hall and returns its secret token (shown once).
   Result<std::string> add_device(const std::string& hall_code, const std::string& device_code);
   Status revoke_device(const std::string& device_id);
+  // One-time enrollment (sync/hub/hub_enroll.cc): a code for a device of a
+  // hall, valid `ttl_ms` and once; redeeming it (POST /v1/enroll) issues the
+  // device's token as add_device does. Refusals: unknown_code, code_used,
+  // code_expired (auth).
+  Result<std::string> issue_enrollment_code(const std::string& hall_code, const std::string& device_code,
+                                            std::int64_t ttl_ms);
+  Result<EnrollmentGrant> redeem_enrollment_code(const std::string& code);
   Result<std::vector<DeviceRow>> devices();
   Result<std::vector<HubCaseRow>> cases(const std::string& state, const std::string& department);
   Result<HubCaseRow> case_row(const std::string& case_id);
@@ -103,7 +114,14 @@ class HubService {
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
   Status begin_write(Transaction& txn);
+  // sync/hub/hub_auth.cc: the device a request comes from, or the refusal
+  // (unauthenticated, revoked, bad_signature, stale_request, replayed_request,
+  // legacy_credentials); only the nonce cache is written.
   Result<std::string> authenticate(const HttpRequest& request);
+  // A new token for a device (its request key with it), active again; the
+  // caller checked the hall.
+  Result<std::string> issue_token(const std::string& hall_code, const std::string& device_code);
+  HttpResponse handle_enroll(const HttpRequest& request);
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
   // (case id, hall) of a case named by id, acceptance number or platform number.
   Result<std::pair<std::string, std::string>> find_case(const std::string& case_ref);

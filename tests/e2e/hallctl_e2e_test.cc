@@ -501,3 +501,40 @@ TEST_CASE("the diagnostics bundle holds no ID or phone number in clear, and no t
   }
   e.hub.stop();
 }
+
+TEST_CASE("enroll exchanges a one-time code for a private hub.conf that syncs, and refuses the code a second time",
+          "[e2e][hallctl][enroll]") {
+  TempDir dir;
+  Hub hub{dir};
+  REQUIRE(hub.admin({"hall", "add", "--code", "360704100", "--name", "梅林镇"}).status == 0);
+  Run issued = hub.admin({"enroll-code", "--hall", "360704100", "--device", "W01", "--ttl-hours", "2"});
+  INFO(issued.out);
+  REQUIRE(issued.status == 0);
+  std::string code = issued.out.substr(0, issued.out.find('\n'));
+  REQUIRE(std::regex_match(code, std::regex("[A-Z2-9]{4}(-[A-Z2-9]{4}){4}")));
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  hub.start();
+  std::string url = "http://127.0.0.1:" + hub.port;
+
+  Run enrolled = hallctl(dir, {"enroll", "--hub", url, "--code", code});
+  INFO(enrolled.out);
+  REQUIRE(enrolled.status == 0);
+  CHECK(enrolled.out.find("360704100-W01") != std::string::npos);
+  auto perms = fs::status(dir.file("hall/hub.conf")).permissions();
+  CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+  std::ifstream conf(dir.file("hall/hub.conf"));
+  std::string text((std::istreambuf_iterator<char>(conf)), std::istreambuf_iterator<char>());
+  CHECK(text.find("token = ") != std::string::npos);
+  CHECK(text.find(code) == std::string::npos);
+  Run synced = hallctl(dir, {"sync"});
+  INFO(synced.out);
+  CHECK(synced.status == 0);
+
+  Run again = hallctl(dir, {"enroll", "--hub", url, "--code", code});
+  INFO(again.out);
+  CHECK(again.status != 0);
+  CHECK(again.out.find("code_used") != std::string::npos);
+  CHECK(again.out.find("already used") != std::string::npos);
+  // The refused attempt left the working link as it was.
+  CHECK(hallctl(dir, {"sync"}).status == 0);
+}

@@ -219,6 +219,7 @@ TEST_CASE("The hub refuses chunks outside the declared size, other halls' blobs 
   HttpRequest req = protocol_request("/v1/blobs/chunk", bytes.substr(0, 10), hall.credentials, 2);
   req.headers.push_back({protocol::kBlobHeader, sha256_hex("never offered")});
   req.headers.push_back({protocol::kOffsetHeader, "0"});
+  sign_request(req, hall.credentials, request_key(hall.credentials.token), w.clock().now_ms());
   HttpResponse res = hub.handle(req, "loopback");
   CHECK(res.status == 404);
   CHECK(status_from_hub_reply(res).code() == "unknown_blob");

@@ -40,7 +40,7 @@ TEST_CASE("A repair push restores lost events once each and leaves the normal pu
   REQUIRE(count(w.hub().db(), own) < held);
 
   ManualClock clock(kFri20260918_10h);
-  auto hand = hub_handshake(*hall.transport, hall.credentials, &hall.store->db());
+  auto hand = hub_handshake(*hall.transport, hall.credentials, *hall.clock, &hall.store->db());
   REQUIRE(hand.is_ok());
   CHECK_FALSE(hand->epoch_changed());
   CHECK(hand->high_water == 5);

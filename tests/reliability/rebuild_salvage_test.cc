@@ -83,7 +83,7 @@ struct DamagedWorld {
   }
 
   client::RebuildReport rebuild() {
-    auto hand = hub_handshake(*link, {kDevice, token}, nullptr);
+    auto hand = hub_handshake(*link, {kDevice, token}, h.clock, nullptr);
     REQUIRE(hand.is_ok());
     client::RebuildRequest request{data_dir, client::HallIdentity{kHall, "W01"}, hand->hub_epoch, false, nullptr};
     auto report = client::rebuild_store(request, *link, token, h.clock);

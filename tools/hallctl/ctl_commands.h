@@ -17,6 +17,7 @@ struct CtlCommandSet {
 };
 
 void add_configure_command(CLI::App& app, CtlCommandSet& set);
+void add_enroll_command(CLI::App& app, CtlCommandSet& set);
 void add_sync_command(CLI::App& app, CtlCommandSet& set);
 void add_explain_command(CLI::App& app, CtlCommandSet& set);
 void add_verify_command(CLI::App& app, CtlCommandSet& set);

@@ -1,4 +1,4 @@
-// hallctl: the technician's tool: configure the hub link, a one-shot sync,
+// hallctl: the technician's tool: configure the hub link (or enroll with a one-time code), a one-shot sync,
 // explain one case's sync state, verify the hall against the hub, doctor,
 // sync log, resync (repair) and a diagnostics bundle.
 #include <CLI/CLI.hpp>
@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CtlCommandSet set;
   add_configure_command(app, set);
+  add_enroll_command(app, set);
   add_sync_command(app, set);
   add_explain_command(app, set);
   add_verify_command(app, set);

@@ -1,4 +1,4 @@
-// `hallctl configure`, `hallctl sync`, `hallctl explain`.
+// `hallctl configure`, `hallctl enroll`, `hallctl sync`, `hallctl explain`.
 #include <unistd.h>
 
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "client/store/case_repository.h"
 #include "client/store/material_attach.h"
 #include "sync/api/change_log.h"
+#include "sync/api/enrollment.h"
 #include "sync/api/redact.h"
 #include "sync/api/replicator.h"
 #include "sync/api/retry_policy.h"
@@ -40,6 +41,36 @@ void add_configure_command(CLI::App& app, CtlCommandSet& set) {
       if (client::is_plain_http(*link))
         std::cerr << "hallctl: warning: plain HTTP, allowed only because the hub is on this PC; "
                      "a hub elsewhere needs https://\n";
+      return 0;
+    };
+  });
+}
+
+void add_enroll_command(CLI::App& app, CtlCommandSet& set) {
+  auto* cmd = app.add_subcommand("enroll", "exchange a one-time enrollment code (from `hallhub enroll-code`) for this "
+                                           "device's credentials, written to DATA_DIR/hub.conf (mode 0600)");
+  auto link = std::make_shared<client::HubLink>();
+  auto code = std::make_shared<std::string>();
+  cmd->add_option("--data-dir", set.data_dir, "hall data directory")->required();
+  cmd->add_option("--hub", link->hub_url, "hub URL, e.g. https://hub.example:8443")->required();
+  cmd->add_option("--code", *code, "the enrollment code, e.g. ABCD-EFGH-JKLM-NPQR-STUV")->required();
+  cmd->add_option("--ca-file", link->ca_file, "extra CA bundle for the hub's certificate (e.g. the district CA)");
+  cmd->add_option("--pin", link->pinned_key, "also require the hub's public key: sha256//BASE64 (README, TLS)");
+  cmd->callback([&set, link, code] {
+    set.action = [&set, link, code] {
+      // The link's rules (https:// off this PC, pin format) are checked before
+      // the code is spent: a code used on a link that cannot be saved is lost.
+      client::HubLink checked = *link;
+      checked.token = "pending";
+      if (Status s = client::validate_hub_link(checked); !s.is_ok()) return ctl_error(s);
+      auto transport = make_curl_transport(client::transport_options(*link));
+      auto grant = redeem_enrollment_code(*transport, *code);
+      if (!grant) return ctl_error(grant.status());
+      link->token = grant->token;
+      if (Status s = client::save_hub_link(set.data_dir, *link); !s.is_ok()) return ctl_error(s);
+      std::cout << "enrolled as device " << grant->device_id << " (hall " << grant->hall_code << ", device "
+                << grant->device_code << "); credentials saved in " << set.data_dir << "/" << client::kHubLinkFile
+                << "\n";
       return 0;
     };
   });

@@ -65,6 +65,25 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     std::cout << *token << "\n";
     return 0;
   });
+  auto ttl_hours = std::make_shared<double>(24);
+  auto* enroll_code = app.add_subcommand(
+      "enroll-code", "issue a one-time enrollment code for a device (the hall runs `hallctl enroll --code`)");
+  common(enroll_code, set, true);
+  enroll_code->add_option("--hall", a->hall, "hall code")->required();
+  enroll_code->add_option("--device", a->device, "device code, e.g. W01")->required();
+  enroll_code->add_option("--ttl-hours", *ttl_hours, "how long the code stays valid (default 24; at most 720)");
+  on_run(enroll_code, set, [a, ttl_hours, &set](hub::HubService& hub) {
+    auto ttl_ms = static_cast<std::int64_t>(*ttl_hours * 3600 * 1000);
+    auto code = hub.issue_enrollment_code(a->hall, a->device, ttl_ms);
+    if (!code) return report_error(code.status());
+    if (set.json)
+      std::cout << nlohmann::json{{"code", *code}, {"device_id", a->hall + "-" + a->device}, {"ttl_ms", ttl_ms}}.dump()
+                << "\n";
+    else
+      std::cout << *code << "\n";
+    return 0;
+  });
+
   auto* dev_revoke = device->add_subcommand("revoke", "revoke a device");
   common(dev_revoke, set);
   dev_revoke->add_option("DEVICE", a->device, "device id, e.g. 360704100-W01")->required();
@@ -84,10 +103,15 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     for (const auto& d : *rows) {
       out.push_back({{"device_id", d.device_id}, {"hall_code", d.hall_code}, {"status", d.status},
                      {"high_water", d.high_water}, {"last_seen_ms", d.last_seen_ms}, {"unsent", d.unsent},
-                     {"clock_offset_ms", d.clock_offset_ms}, {"software_version", d.software_version}});
+                     {"clock_offset_ms", d.clock_offset_ms}, {"software_version", d.software_version},
+                     {"auth", d.legacy_bearer ? "legacy-bearer" : "signed"}});
       if (!set.json)
         std::cout << d.device_id << "  " << d.status << "  acked through " << d.high_water << "  last seen "
-                  << d.last_seen_ms << "  unsent " << d.unsent << "  clock offset " << d.clock_offset_ms << " ms\n";
+                  << d.last_seen_ms << "  unsent " << d.unsent << "  clock offset " << d.clock_offset_ms << " ms"
+                  << (d.legacy_bearer ? "  LEGACY BEARER TOKEN (enrolled before request signing; upgrades at its"
+                                        " next sync with current software, or re-issue with `hallhub device add`)"
+                                      : "")
+                  << "\n";
     }
     if (set.json) std::cout << out.dump(2) << "\n";
     return 0;
