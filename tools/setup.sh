@@ -11,6 +11,7 @@ packages=(
   openssl  # tools/district_ca.sh (a district's CA and hub certificates) and its test
   libboost-dev libcereal-dev nlohmann-json3-dev libcli11-dev catch2
   jq  # tools/bench/run.sh folds per-run figures and writes the JSON summary
+  libturbojpeg0-dev  # TurboJPEG: DCT-domain scaled decode to downscale large JPEG scans (hall case attach)
   libsodium-dev  # Argon2id password hashes of staff accounts (crypto_pwhash)
   # The web page's end-to-end test (tests/e2e/web_page_e2e_test.cc): headless
   # Chromium driven over WebDriver, and CJK fonts so the page renders Chinese.

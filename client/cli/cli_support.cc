@@ -1,6 +1,7 @@
 // Store opening, error reporting and the JSON views shared by `hall` commands.
 #include "client/cli/cli_support.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -108,6 +109,17 @@ json case_summary_json(const CaseSummary& s, const HallStore& store, CivilDate n
       {"open_conflicts", s.conflicts},
   };
 }
+
+namespace {
+// "原图 4032×3024（3.1 MB）已缩小为 612 KB", or "" when stored as scanned.
+std::string downscale_note(const AttachedMaterial& a) {
+  if (a.original_size <= 0) return "";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "原图 %d×%d（%.1f MB）已缩小为 %lld KB", a.original_width, a.original_height,
+                static_cast<double>(a.original_size) / (1024.0 * 1024.0), static_cast<long long>(a.size / 1024));
+  return buf;
+}
+}  // namespace
 
 std::string upload_state_label(const std::string& state) {
   if (state == "uploaded") return "已上传";
@@ -221,7 +233,13 @@ json case_detail_json(const CaseView& v, HallStore& store, CivilDate now) {
     std::string state = states ? (*states)[i] : "unknown";
     j["attachments"].push_back({{"material", a.material}, {"sha256", a.sha256}, {"size", a.size},
                                 {"media_type", a.media_type}, {"event_id", a.event_id}, {"upload_state", state},
-                                {"upload_state_label", upload_state_label(state)}});
+                                {"upload_state_label", upload_state_label(state)},
+                                {"downscaled", a.original_size > 0},
+                                {"original", a.original_size > 0 ? json{{"width", a.original_width},
+                                                                        {"height", a.original_height},
+                                                                        {"size", a.original_size}}
+                                                                  : json(nullptr)},
+                                {"downscale_note", downscale_note(a)}});
   }
   return j;
 }

@@ -37,8 +37,21 @@ Status apply_setting(const std::string& key, const std::string& value, const std
   if (key == "sync_period_s") return parse_seconds(value, 1, 86400, where + ": sync_period_s", c.sync_period_s);
   if (key == "debounce_s") return parse_seconds(value, 0, 3600, where + ": debounce_s", c.debounce_s);
   if (key == "stall_timeout_s") return parse_seconds(value, 1, 3600, where + ": stall_timeout_s", c.stall_timeout_s);
+  if (key == "blob_gc_period_s")
+    return parse_seconds(value, 1, 30 * 86400, where + ": blob_gc_period_s", c.blob_gc_period_s);
+  if (key == "blob_gc_grace_days") {
+    // Whole days, 1 at least: a shorter grace could take a file an attach is still committing.
+    int days = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), days);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || days < 1 || days > 3650)
+      return Status::validation(where + ": blob_gc_grace_days: expected whole days from 1 to 3650, got \"" + value +
+                                "\"");
+    c.blob_gc_grace_days = days;
+    return Status::ok();
+  }
   return Status::validation(where + ": unknown key \"" + key +
-                            "\" (known: listen, sync_period_s, debounce_s, stall_timeout_s)");
+                            "\" (known: listen, sync_period_s, debounce_s, stall_timeout_s, blob_gc_period_s, "
+                            "blob_gc_grace_days)");
 }
 
 }  // namespace
@@ -87,7 +100,8 @@ std::string usage_text() {
   return "usage: halld --data-dir DIR [--listen 127.0.0.1:PORT] [--sync-period SECONDS] [--config FILE]\n"
          "  the always-on hall daemon: local JSON API on loopback, background sync with the hub\n"
          "  config file (default DIR/halld.conf): key = value lines, # comments;\n"
-         "  keys: listen, sync_period_s, debounce_s, stall_timeout_s; flags override the file\n";
+         "  keys: listen, sync_period_s, debounce_s, stall_timeout_s, blob_gc_period_s, blob_gc_grace_days;\n"
+         "  flags override the file\n";
 }
 
 Result<DaemonConfig> load_config(const std::vector<std::string>& args) {

@@ -17,6 +17,11 @@ struct DaemonConfig {
   int sync_period_s = 300;   // a sync session at least this often
   int debounce_s = 5;        // a sync this long after a write through the API
   int stall_timeout_s = 30;  // a transfer slower than 50 B/s for this long is abandoned (network/stalled)
+  // Blob garbage collection (DATA_DIR/blobs): once a day, first ten minutes
+  // after start (or after one period, if shorter); files unreferenced for
+  // the grace period go. See client/store/blob_garbage.h.
+  int blob_gc_period_s = 86400;
+  int blob_gc_grace_days = 7;
   std::string config_file;   // the file read, empty if none
   bool help = false;
 };

@@ -177,15 +177,21 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   }
 
   // A scanned material: the file itself is the body (never a path, so nothing
-  // outside what the clerk sent can be read); ?material=NAME&clerk_id=ID.
+  // outside what the clerk sent can be read); ?material=NAME&clerk_id=ID, and
+  // keep_original=1 to store the exact bytes (no downscaling).
   const std::string kMaterials = "/materials";
   if (path.rfind("/api/cases/", 0) == 0 && post && path.size() > kMaterials.size() &&
       path.compare(path.size() - kMaterials.size(), kMaterials.size(), kMaterials) == 0) {
     std::string ref = percent_decode(path.substr(11, path.size() - 11 - kMaterials.size()));
-    auto r = attach_material_bytes(*store_, ref, request.body, query["material"], query["clerk_id"]);
+    // With staff accounts the signed-in clerk attaches, as for every other write.
+    std::string clerk = who->accounts ? who->session->account.clerk_id : query["clerk_id"];
+    auto r = attach_material_bytes(*store_, ref, request.body, query["material"], clerk,
+                                   AttachOptions{query["keep_original"] == "1"});
     if (!r) return status_reply(r.status());
     log_info("material attached to " + r->view.acceptance_no + ": " + r->file.media_type + ", " +
-             std::to_string(r->file.size) + " bytes, by clerk " + query["clerk_id"]);
+             std::to_string(r->file.size) + " bytes" +
+             (r->file.downscaled() ? " (downscaled from " + std::to_string(r->file.original_size) + ")" : "") +
+             ", by clerk " + clerk);
     scheduler_->notify_local_write();
     return reply(201, cli::case_detail_json(r->view, *store_, today));
   }

@@ -194,7 +194,7 @@ void apply(CaseView& v, const CaseEvent& e) {
     case EventKind::MaterialAttached:
       if (auto ref = parse_material_descriptor(e.value))
         v.attachments.push_back({e.materials.front(), ref->sha256, ref->size, ref->media_type, e.event_id(), e.clerk_id,
-                                 e.wall_ms});
+                                 e.wall_ms, ref->original_width, ref->original_height, ref->original_size});
       break;
     default:
       break;  // hall records never reach a case fold (check_transition refuses them)

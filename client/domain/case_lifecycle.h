@@ -74,6 +74,10 @@ struct AttachedMaterial {
   std::string event_id;
   std::string clerk_id;
   std::int64_t wall_ms = 0;
+  // The scan before downscaling (all 0 when stored as scanned).
+  int original_width = 0;
+  int original_height = 0;
+  std::int64_t original_size = 0;
 };
 
 struct CaseView {

@@ -58,7 +58,11 @@ Result<std::string> read_material_file(const std::string& path) {
 }
 
 std::string material_descriptor(const MaterialFileRef& ref) {
-  return "sha256=" + ref.sha256 + ";size=" + std::to_string(ref.size) + ";type=" + ref.media_type;
+  std::string text = "sha256=" + ref.sha256 + ";size=" + std::to_string(ref.size) + ";type=" + ref.media_type;
+  if (ref.downscaled())
+    text += ";scaled_from=" + std::to_string(ref.original_width) + "x" + std::to_string(ref.original_height) +
+            ";original_size=" + std::to_string(ref.original_size);
+  return text;
 }
 
 std::optional<MaterialFileRef> parse_material_descriptor(std::string_view text) {
@@ -83,6 +87,20 @@ std::optional<MaterialFileRef> parse_material_descriptor(std::string_view text) 
     } else if (key == "type") {
       ref.media_type = value;
       has_type = !value.empty();
+    } else if (key == "original_size") {
+      // Informative only: a malformed value is ignored, never a reason to drop the attachment.
+      if (!value.empty() && value.size() <= 12 && value.find_first_not_of("0123456789") == std::string_view::npos)
+        ref.original_size = std::stoll(std::string(value));
+    } else if (key == "scaled_from") {
+      auto x = value.find('x');
+      std::string_view ws = value.substr(0, x), hs = x == std::string_view::npos ? "" : value.substr(x + 1);
+      auto digits = [](std::string_view d) {
+        return !d.empty() && d.size() <= 6 && d.find_first_not_of("0123456789") == std::string_view::npos;
+      };
+      if (digits(ws) && digits(hs)) {
+        ref.original_width = std::stoi(std::string(ws));
+        ref.original_height = std::stoi(std::string(hs));
+      }
     }  // unknown keys are kept for later versions: ignored here
   }
   if (!has_sha || !has_size || !has_type) return std::nullopt;

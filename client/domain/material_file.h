@@ -21,6 +21,13 @@ struct MaterialFileRef {
   std::string sha256;
   std::int64_t size = 0;
   std::string media_type;  // image/jpeg, image/png, application/pdf
+  // Set when the stored file is a downscaled JPEG: the scan's own dimensions
+  // and size (descriptor keys scaled_from=WxH;original_size=N, which older
+  // releases ignore). 0 when the file is stored as scanned.
+  int original_width = 0;
+  int original_height = 0;
+  std::int64_t original_size = 0;
+  bool downscaled() const { return original_size > 0; }
 };
 
 // "image/jpeg", "image/png", "application/pdf" from the leading bytes, or

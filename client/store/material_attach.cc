@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "client/store/scan_downscale.h"
 #include "sync/api/blob_download.h"
 #include "sync/api/blob_store.h"
 #include "sync/api/blob_upload.h"
@@ -13,14 +14,16 @@ namespace hallsync::client {
 std::string blob_dir(const HallStore& store) { return (std::filesystem::path(store.data_dir()) / "blobs").string(); }
 
 Result<AttachResult> attach_material_file(HallStore& store, const std::string& case_ref, const std::string& path,
-                                          const std::string& material, const std::string& clerk_id) {
+                                          const std::string& material, const std::string& clerk_id,
+                                          AttachOptions options) {
   if (material.empty()) return Status::validation("请用 --material 写明扫描的是哪一项材料");
   HALLSYNC_ASSIGN_OR_RETURN(std::string bytes, read_material_file(path));
-  return attach_material_bytes(store, case_ref, bytes, material, clerk_id);
+  return attach_material_bytes(store, case_ref, bytes, material, clerk_id, options);
 }
 
 Result<AttachResult> attach_material_bytes(HallStore& store, const std::string& case_ref, std::string_view bytes,
-                                           const std::string& material, const std::string& clerk_id) {
+                                           const std::string& material, const std::string& clerk_id,
+                                           AttachOptions options) {
   if (material.empty()) return Status::validation("请写明扫描的是哪一项材料");
   if (material.size() > kMaxMaterialNameBytes) return Status::validation("材料名称过长");
   HALLSYNC_RETURN_IF_ERROR(check_material_bytes(bytes));
@@ -29,6 +32,17 @@ Result<AttachResult> attach_material_bytes(HallStore& store, const std::string& 
   HALLSYNC_ASSIGN_OR_RETURN(CaseView current, repo.load(case_ref));
   MaterialFileRef ref;
   ref.media_type = *sniff_media_type(bytes);
+  // Limits apply to what the clerk gave; downscaling only ever makes it smaller.
+  ScanDownscale scaled;
+  if (!options.keep_original) {
+    scaled = downscale_scan(bytes, ref.media_type);
+    if (scaled.downscaled) {
+      ref.original_width = scaled.original_width;
+      ref.original_height = scaled.original_height;
+      ref.original_size = static_cast<std::int64_t>(bytes.size());
+      bytes = scaled.bytes;
+    }
+  }
   // The file is durable before the event that names it commits; if that
   // commit fails the file stays unreferenced (garbage collection: not done yet).
   BlobStore blobs(blob_dir(store));

@@ -17,17 +17,25 @@ std::string blob_dir(const HallStore& store);
 
 struct AttachResult {
   CaseView view;
-  MaterialFileRef file;
+  MaterialFileRef file;  // what was stored (downscaled or as scanned)
+};
+
+struct AttachOptions {
+  // Store the exact bytes the clerk gave, never downscaled (--keep-original).
+  bool keep_original = false;
 };
 
 // `path`: a file the clerk named. Every refusal is a Chinese Validation
 // (missing file, directory, over the limit, type not allowed) or NotFound
-// (no such case); nothing is written then.
+// (no such case); nothing is written then. A large JPEG is downscaled where
+// safe unless options.keep_original (client/store/scan_downscale.h).
 Result<AttachResult> attach_material_file(HallStore& store, const std::string& case_ref, const std::string& path,
-                                          const std::string& material, const std::string& clerk_id);
+                                          const std::string& material, const std::string& clerk_id,
+                                          AttachOptions options = {});
 // The same for bytes already read (the daemon's API receives the file itself).
 Result<AttachResult> attach_material_bytes(HallStore& store, const std::string& case_ref, std::string_view bytes,
-                                           const std::string& material, const std::string& clerk_id);
+                                           const std::string& material, const std::string& clerk_id,
+                                           AttachOptions options = {});
 
 // Transfer state of a case's attachments, for views: "uploaded", "waiting" (to
 // upload), "downloaded", "to_download" (issued by the hub), or "elsewhere"

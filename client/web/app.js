@@ -406,6 +406,7 @@ function renderCase(c) {
     onclick: () => openAction(a) }, a.label.replace(/（.*）$/, ''))));
   if (!(c.actions || []).length) $('case-actions').append('（当前状态没有可办理的环节）');
   $('action-form').hidden = true;
+  renderAttachments(c);
   const open = c.conflicts.filter((x) => !x.resolved);
   $('case-conflicts').replaceChildren(...open.map((x) => {
     const reason = el('textarea', { rows: '2', id: 'resolve-' + x.event_id, 'aria-label': '处理说明' });
@@ -418,6 +419,59 @@ function renderCase(c) {
         if (r.status === 200) renderCase(r.body); else err.textContent = r.body.message;
       } }, '登记处理结果'), err);
   }));
+}
+
+// ---- Scanned materials (扫描材料) ------------------------------------------
+
+function renderAttachments(c) {
+  $('case-attachments').replaceChildren(...c.attachments.map((a) => el('li', {},
+    el('b', {}, a.material), '　' + a.media_type + '　' + Math.max(1, Math.round(a.size / 1024)) + ' KB　',
+    el('span', { class: 'upload-state', 'data-state': a.upload_state }, a.upload_state_label),
+    a.downscaled ? el('div', { class: 'note' }, a.downscale_note) : '')));
+  if (!c.attachments.length) $('case-attachments').append(el('li', {}, '（尚无扫描材料）'));
+  // Offer the matter's materials by name; any other name may be typed.
+  const matter = state.matters.find((m) => m.matter_id === c.matter_id);
+  const names = new Set([...(matter ? matter.materials : []), ...c.materials_missing, ...c.materials_received]);
+  $('attach-materials').replaceChildren(...[...names].map((n) => el('option', { value: n })));
+  $('attach-error').textContent = '';
+  $('attach-status').textContent = '';
+}
+
+async function submitAttach(ev) {
+  ev.preventDefault();
+  const material = $('attach-material').value.trim();
+  const file = $('attach-file').files[0];
+  if (!material) { $('attach-error').textContent = '请写明扫描的是哪一项材料'; $('attach-material').focus(); return; }
+  if (!file) { $('attach-error').textContent = '请选择扫描文件'; $('attach-file').focus(); return; }
+  if (file.size > 10 * 1024 * 1024) { $('attach-error').textContent = '文件超过上限 10 MB，请降低扫描分辨率后重试'; return; }
+  const q = new URLSearchParams({ material });
+  if (!state.me) q.set('clerk_id', $('free-clerk').value.trim());
+  if ($('attach-keep').checked) q.set('keep_original', '1');
+  $('attach-go').disabled = true;
+  $('attach-error').textContent = '';
+  $('attach-status').textContent = '正在保存…';
+  let r;
+  try {
+    // The file itself is the body; halld checks its type and size again.
+    const res = await fetch('/api/cases/' + encodeURIComponent(state.caseRef) + '/materials?' + q.toString(),
+      { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = {}; }
+    r = { status: res.status, body: data };
+  } catch (e) {
+    r = { status: 0, body: { message: '无法连接本机服务（halld），请联系技术人员' } };
+  } finally {
+    $('attach-go').disabled = false;
+  }
+  $('attach-status').textContent = '';
+  if (r.status === 401 && state.loginRequired) { showLogin('登录已超时，请重新登录'); return; }
+  if (r.status !== 201) { $('attach-error').textContent = r.body.message || '保存失败'; return; }
+  $('attach-file').value = '';
+  $('attach-material').value = '';
+  $('attach-keep').checked = false;
+  renderCase(r.body);
+  $('attach-status').textContent = '已保存“' + material + '”，联网同步时自动上传（未上传）';
+  refreshSync();
 }
 
 function withClerk(body) {
@@ -521,6 +575,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('list-form').addEventListener('submit', loadList);
   $('action-form').addEventListener('submit', submitAction);
   $('action-cancel').addEventListener('click', () => { $('action-form').hidden = true; });
+  $('attach-form').addEventListener('submit', submitAttach);
   $('sync-now').addEventListener('click', syncNow);
   $('print-go').addEventListener('click', () => $('print-frame').contentWindow.print());
   $('print-back').addEventListener('click', () => openCase(state.caseRef));

@@ -214,7 +214,7 @@ Result<std::string> HubService::blob_read(const std::string& device_id, const pr
   return BlobStore(blob_dir()).read(read.sha256, read.offset, read.length);
 }
 
-Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms) {
+Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms, std::int64_t* bytes_freed) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
   HALLSYNC_ASSIGN_OR_RETURN(auto stale, db_->prepare("SELECT sha256 FROM blobs WHERE complete = 0 AND updated_ms < ?"));
   stale.bind(1, clock_->now_ms() - grace_ms);
@@ -235,7 +235,14 @@ Result<std::int64_t> HubService::collect_abandoned_blobs(std::int64_t grace_ms) 
   // Files after the rows: a crash in between leaves a file no row names, which
   // the next offer of that blob simply overwrites.
   std::error_code ec;
-  for (const auto& sha : shas) std::filesystem::remove(blob_dir() + "/partial/" + sha + ".part", ec);
+  std::int64_t freed = 0;
+  for (const auto& sha : shas) {
+    std::string part = blob_dir() + "/partial/" + sha + ".part";
+    auto size = std::filesystem::file_size(part, ec);
+    if (std::filesystem::remove(part, ec) && size != static_cast<std::uintmax_t>(-1))
+      freed += static_cast<std::int64_t>(size);
+  }
+  if (bytes_freed) *bytes_freed = freed;
   return static_cast<std::int64_t>(shas.size());
 }
 

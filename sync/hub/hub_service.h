@@ -99,8 +99,9 @@ class HubService {
   Result<std::string> blob_read(const std::string& device_id, const protocol::BlobRead& read);
   // Drops incomplete uploads no offer or chunk touched for `grace_ms` (their
   // partial files, ranges and references); an upload in flight is never one.
-  // Complete blobs are kept: cases reference them for good. Returns how many.
-  Result<std::int64_t> collect_abandoned_blobs(std::int64_t grace_ms);
+  // Complete blobs are kept: cases reference them for good. Returns how many;
+  // `bytes_freed`, when given, receives the size of the partial files removed.
+  Result<std::int64_t> collect_abandoned_blobs(std::int64_t grace_ms, std::int64_t* bytes_freed = nullptr);
   // Chunks (and their bytes) the hub has taken since it started: for tests
   // that prove an upload never re-sends what the hub confirmed.
   std::int64_t blob_chunks_received() const { return blob_chunks_received_; }

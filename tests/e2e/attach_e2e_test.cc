@@ -4,6 +4,7 @@
 // state, a document `hallhub attach` issues comes down; halld takes a scan
 // through its API and uploads it in its own session.
 #include <catch2/catch.hpp>
+#include <turbojpeg.h>
 
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,25 @@ std::string scan_bytes(std::size_t size) {
   for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<char>((i * 131) ^ (i >> 9));
   b.replace(0, 4, "\xFF\xD8\xFF\xE0");
   return b;
+}
+
+// A real photo-sized JPEG (4032×3024, a phone's picture of an A4 page).
+std::string phone_photo() {
+  const int w = 4032, h = 3024;
+  std::vector<unsigned char> px(static_cast<std::size_t>(w) * h * 3);
+  std::uint32_t seed = 7;
+  for (std::size_t i = 0; i < px.size(); ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    px[i] = static_cast<unsigned char>(((i / 3 / w / 12) % 3 ? 225 : 40) + (seed >> 28));
+  }
+  tjhandle enc = tjInitCompress();
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  REQUIRE(tjCompress2(enc, px.data(), w, 0, h, TJPF_RGB, &out, &size, TJSAMP_420, 92, 0) == 0);
+  std::string bytes(reinterpret_cast<char*>(out), size);
+  tjFree(out);
+  tjDestroy(enc);
+  return bytes;
 }
 
 void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
@@ -121,6 +141,50 @@ TEST_CASE("halld takes a scan through its API and uploads it in its next session
   CHECK(attached.body["attachments"][0]["material"] == "申请书");
   std::string ref = "/api/cases/" + created.body["acceptance_no"].get<std::string>();
   CHECK(eventually([&] { return api.get(ref).body["attachments"][0]["upload_state"] == "uploaded"; }, seconds(30)));
+  CHECK(halld.process->stop() == 0);
+  hub.stop();
+}
+
+TEST_CASE("A phone photo is downscaled by hall case attach and by halld unless the original is asked for",
+          "[e2e][blobs][downscale]") {
+  TempDir dir;
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  hub.start();
+  link_hall(dir, hub.port, token);
+  std::string photo = phone_photo();
+  write_bytes(dir.file("photo.jpg"), photo);
+  Run created = hall(dir, {"case", "new", "--matter", "GX-035", "--name", "刘桂英", "--id-number", "360704198503120023",
+                           "--phone", "13900001234", "--all-materials", "--json"});
+  REQUIRE(created.status == 0);
+  std::string no = json_of(created)["acceptance_no"];
+
+  Run small = hall(dir, {"case", "attach", no, dir.file("photo.jpg"), "--material", "申请书"});
+  INFO(small.out);
+  REQUIRE(small.status == 0);
+  CHECK(small.out.find("原图 4032×3024") != std::string::npos);
+  Run kept = hall(dir, {"case", "attach", no, dir.file("photo.jpg"), "--material", "申请书原件", "--keep-original", "--json"});
+  REQUIRE(kept.status == 0);
+  json k = json_of(kept)["attachments"];
+  REQUIRE(k.size() == 2);
+  CHECK(k[0]["downscaled"] == true);
+  CHECK(k[0]["original"]["width"] == 4032);
+  CHECK(k[0]["size"].get<std::int64_t>() < static_cast<std::int64_t>(photo.size()));
+  CHECK(k[1]["downscaled"] == false);
+  CHECK(k[1]["sha256"] == sha256_hex(photo));
+
+  write_file(dir.file("hall/halld.conf"), "sync_period_s = 3600\ndebounce_s = 60\n");
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+  std::string target = "/api/cases/" + no + "/materials?material=%E7%94%B3%E8%AF%B7%E4%B9%A6&clerk_id=c001";
+  Reply scaled = api.call("POST", target, photo);
+  REQUIRE(scaled.status == 201);
+  CHECK(scaled.body["attachments"][2]["downscaled"] == true);
+  Reply original = api.call("POST", target + "&keep_original=1", photo);
+  REQUIRE(original.status == 201);
+  CHECK(original.body["attachments"][3]["downscaled"] == false);
+  CHECK(original.body["attachments"][3]["size"] == static_cast<std::int64_t>(photo.size()));
   CHECK(halld.process->stop() == 0);
   hub.stop();
 }

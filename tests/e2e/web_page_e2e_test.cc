@@ -147,6 +147,25 @@ TEST_CASE("a clerk signs in, registers a case, finds it, prints its notice, and 
   CHECK(b.shows("#case-documents", "打印受理通知书"));
   b.screenshot(out + "/05-case-page.png");
 
+  // A scanned material from the case page: name, file, 上传; listed as 未上传
+  // until a sync moves it, then 已上传 (as `hall case show` says).
+  CHECK(b.shows("#case-attachments", "尚无扫描材料"));
+  std::string scan = hall.dir.file("身份证扫描.jpg");
+  write_file(scan, std::string("\xFF\xD8\xFF\xE0", 4) + std::string(40'000, 's'));
+  b.click("#attach-go");
+  CHECK(b.shows("#attach-error", "请写明扫描的是哪一项材料"));
+  b.type("#attach-material", "申请人居民身份证");
+  b.type("#attach-file", scan);  // chromedriver takes a local path as the file input's keys
+  b.click("#attach-go");
+  REQUIRE(b.shows("#case-attachments", "未上传"));
+  CHECK(b.shows("#case-attachments", "申请人居民身份证"));
+  CHECK(b.shows("#attach-status", "已保存"));
+  b.screenshot(out + "/05b-material-attached.png");
+  REQUIRE(eventually([&] {
+    b.script("openCase(state.caseRef); return 0;");
+    return b.shows("#case-attachments", "已上传", seconds(2));
+  }, seconds(60)));
+
   // The hub goes down: the bar says offline, intake keeps working.
   hall.hub.stop_holding_port();
   b.click("#sync-now");

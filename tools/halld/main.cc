@@ -21,6 +21,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/daemon/instance_lock.h"
 #include "client/daemon/local_api.h"
+#include "client/daemon/blob_gc_job.h"
 #include "client/daemon/sync_scheduler.h"
 #include "client/domain/material_file.h"
 #include "sync/api/redact.h"
@@ -110,12 +111,23 @@ int main(int argc, char** argv) {
       options, [&api](const HttpRequest& request, const std::string&) { return api.handle(request); });
   if (!server) return startup_error(server.status());
   scheduler.start();
+  // Scanned files no case names any more go after the grace period; queued
+  // uploads are never touched (the collection checks the upload queue).
+  const std::string data_dir = config->data_dir;
+  const int grace_days = config->blob_gc_grace_days;
+  PeriodicJob blob_gc(blob_gc_timing(config->blob_gc_period_s), [data_dir, grace_days] {
+    auto r = run_blob_gc(data_dir, grace_days);
+    if (r) log_info(blob_gc_summary(*r));
+    else log_warn("blob gc failed (next run at the next period): " + r.status().to_string());
+  });
 
   // One line a supervisor or a test reads to learn the port (port 0 = any free one).
   std::cout << "halld listening on " << (*server)->address() << std::endl;
   log_info("started: pid=" + std::to_string(getpid()) + " data_dir=" + config->data_dir + " device=" + (*store)->identity().device_id() +
            " sync_period_s=" + std::to_string(config->sync_period_s) + " debounce_s=" +
            std::to_string(config->debounce_s) + " stall_timeout_s=" + std::to_string(config->stall_timeout_s) +
+           " blob_gc_period_s=" + std::to_string(config->blob_gc_period_s) +
+           " blob_gc_grace_days=" + std::to_string(config->blob_gc_grace_days) +
            (config->config_file.empty() ? "" : " config=" + config->config_file));
 
   for (;;) {

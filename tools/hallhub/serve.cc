@@ -1,12 +1,15 @@
 // `hallhub serve`: the sync protocol over HTTPS, or plain HTTP on loopback only.
 #include <pthread.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include <boost/asio/ip/address.hpp>
 
+#include "sync/api/periodic_job.h"
 #include "sync/api/redact.h"
 #include "sync/net/http_server.h"
 #include "tools/hallhub/hub_commands.h"
@@ -56,16 +59,37 @@ int report_error(const Status& s) {
   return s.kind() == ErrorKind::Validation || s.kind() == ErrorKind::NotFound || s.kind() == ErrorKind::Conflict ? 1 : 2;
 }
 
+namespace {
+// One scheduled collection of abandoned uploads, on a connection of its own:
+// the server thread's HubService is only ever called from that thread, and
+// this is what `hallhub gc-blobs` does beside a running hub anyway.
+void collect_abandoned_uploads(const std::string& data_dir, int grace_days) {
+  auto hub = open_hub(data_dir);
+  if (!hub) return;  // open_hub has said why on stderr; the next period tries again
+  std::int64_t bytes = 0;
+  auto n = hub->collect_abandoned_blobs(static_cast<std::int64_t>(grace_days) * 24 * 3600 * 1000, &bytes);
+  if (!n) std::cerr << "hallhub: blob gc failed (next run at the next period): " << n.status().to_string() << std::endl;
+  else std::cerr << "hallhub: blob gc: dropped " << *n << " abandoned upload(s), " << bytes << " bytes" << std::endl;
+}
+}  // namespace
+
 void add_serve_command(CLI::App& app, HubCommandSet& set) {
   auto* cmd = app.add_subcommand("serve", "serve the sync protocol over HTTP");
   auto listen = std::make_shared<std::string>("127.0.0.1:8470");
+  auto gc_period_s = std::make_shared<int>(3600);
+  auto gc_grace_days = std::make_shared<int>(7);
   auto tls = std::make_shared<net::TlsServerConfig>();
   cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
   cmd->add_option("--listen", *listen, "address:port to listen on (a non-loopback address needs TLS)");
   cmd->add_option("--tls-cert", tls->certificate_chain_file, "PEM certificate chain: the hub's certificate, then intermediates");
   cmd->add_option("--tls-key", tls->private_key_file, "PEM private key of that certificate (keep it mode 0600)");
-  cmd->callback([&set, listen, tls] {
-    set.action = [&set, listen, tls] {
+  cmd->add_option("--blob-gc-period", *gc_period_s,
+                  "seconds between collections of uploads abandoned half-way (first one after 5 minutes at most)")
+      ->check(CLI::Range(1, 30 * 86400));
+  cmd->add_option("--blob-gc-grace-days", *gc_grace_days, "drop incomplete uploads untouched for this many days")
+      ->check(CLI::Range(1, 3650));
+  cmd->callback([&set, listen, tls, gc_period_s, gc_grace_days] {
+    set.action = [&set, listen, tls, gc_period_s, gc_grace_days] {
       // Halls send citizens' records: off this machine, only over TLS.
       if (!tls->enabled() && !is_loopback(*listen))
         return report_error(Status::validation("refusing to listen on " + *listen +
@@ -92,6 +116,11 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       // One line a supervisor or test can read to learn the chosen port.
       std::cout << "hallhub listening on " << (*server)->address() << " epoch " << service->epoch()
                 << (tls->enabled() ? " (TLS)" : " (plain HTTP, loopback only)") << std::endl;
+      // Hourly: an upload is abandoned only after days without an offer or a
+      // chunk, so one in flight is never touched (collect_abandoned_blobs).
+      std::chrono::milliseconds gc_period = std::chrono::seconds(*gc_period_s);
+      PeriodicJob blob_gc({std::min<std::chrono::milliseconds>(std::chrono::minutes(5), gc_period), gc_period},
+                          [data_dir = set.data_dir, days = *gc_grace_days] { collect_abandoned_uploads(data_dir, days); });
       int received = 0;
       sigwait(&stop_signals, &received);
       (*server)->stop();

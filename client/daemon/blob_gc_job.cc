@@ -1,0 +1,28 @@
+// halld's scheduled blob GC: timing, one run on its own connection, and the
+// log line (no personal data: counts and bytes only).
+#include "client/daemon/blob_gc_job.h"
+
+#include <algorithm>
+
+#include "sync/api/clock.h"
+
+namespace hallsync::client::daemon {
+
+PeriodicTiming blob_gc_timing(int period_s) {
+  std::chrono::milliseconds period = std::chrono::seconds(period_s);
+  return PeriodicTiming{std::min<std::chrono::milliseconds>(std::chrono::minutes(10), period), period};
+}
+
+Result<BlobGarbageReport> run_blob_gc(const std::string& data_dir, int grace_days) {
+  // Background rank: an intake commit at the window goes first.
+  HALLSYNC_ASSIGN_OR_RETURN(auto store, HallStore::open(data_dir, SystemClock::instance(), WriterRank::Background));
+  return collect_blob_garbage(*store, static_cast<std::int64_t>(grace_days) * 24 * 3600 * 1000, false);
+}
+
+std::string blob_gc_summary(const BlobGarbageReport& r) {
+  return "blob gc: removed " + std::to_string(r.removed) + " file(s), " + std::to_string(r.removed_bytes) +
+         " bytes; kept " + std::to_string(r.referenced) + " referenced or queued, " + std::to_string(r.too_recent) +
+         " unreferenced within the grace period";
+}
+
+}  // namespace hallsync::client::daemon
