@@ -18,7 +18,7 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInf
 cmake --build "$out" -j"$(nproc)" --target fuzz_targets
 
 targets=(fuzz_hub_messages fuzz_client_messages fuzz_blob_messages fuzz_event_codec fuzz_inflate fuzz_import_line
-         fuzz_daemon_config fuzz_local_api)
+         fuzz_daemon_config fuzz_local_api fuzz_hub_auth)
 summary=$out/fuzz_summary.txt
 : >"$summary"
 for t in "${targets[@]}"; do

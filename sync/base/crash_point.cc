@@ -54,6 +54,7 @@ const std::vector<std::string_view>& crash_point_names() {
       "pull.page_received",      // a page received, nothing of it applied
       "pull.mid_page",           // a page applied inside its transaction, cursor written, not committed
       "pull.after_page_commit",
+      "hub.auth.after_nonce_commit",  // a signed request's nonce recorded; the request not yet handled
       "hub.push.before_commit",  // the hub applied a batch, not committed
       "hub.push.after_commit",   // the hub committed a batch; its answer not sent
       "hub.pull.before_reply",   // a page read; not yet sent

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "sync/api/blob_store.h"
+#include "sync/api/crash_point.h"
 #include "sync/api/request_signing.h"
 #include "sync/hub/hub_service.h"
 
@@ -103,6 +104,7 @@ Result<std::string> HubService::authenticate(const HttpRequest& request) {
                         " was already used: a replayed request, nothing applied")
         .with_code("replayed_request");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  crash_point("hub.auth.after_nonce_commit");
   return h.device_id;
 }
 
