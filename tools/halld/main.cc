@@ -75,6 +75,17 @@ int main(int argc, char** argv) {
     std::cout << usage_text();
     return 0;
   }
+  // Block the stop signals before any thread starts — the store's WAL
+  // checkpointer starts with the store — since threads inherit the mask; main
+  // waits for them with sigwait: no handler, no race. (A thread started
+  // earlier would take a SIGHUP sent before main reaches sigwait and die of it.)
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
   auto lock = InstanceLock::acquire(config->data_dir);
   if (!lock) return startup_error(lock.status());
   // Every page is read once at start: halld runs for days and must not meet a
@@ -83,15 +94,6 @@ int main(int argc, char** argv) {
                                        client::StoreCheck::Pages);
   if (!store) return startup_error(store.status());
 
-  // Block the stop signals before any thread starts (threads inherit the
-  // mask); main waits for them with sigwait: no handler, no race.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   ReferenceGeneration reference;
   SchedulerOptions sopts;
