@@ -94,16 +94,18 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       if (!tls->enabled() && !is_loopback(*listen))
         return report_error(Status::validation("refusing to listen on " + *listen +
                                                ": plain HTTP is allowed on loopback only; give --tls-cert and --tls-key"));
-      auto hub = open_hub(set.data_dir);
-      if (!hub) return 2;
-      hub::HubService* service = hub.get();
-      // Block the stop signals before the server thread starts (it inherits the
-      // mask), then wait for one here: no handler, no race.
+      // Block the stop signals before any thread starts — the store's WAL
+      // checkpointer starts with the hub — since threads inherit the mask, then
+      // wait for one here: no handler, no race. (A thread started earlier would
+      // take a SIGTERM sent before sigwait and die of it instead of stopping.)
       sigset_t stop_signals;
       sigemptyset(&stop_signals);
       sigaddset(&stop_signals, SIGINT);
       sigaddset(&stop_signals, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+      auto hub = open_hub(set.data_dir);
+      if (!hub) return 2;
+      hub::HubService* service = hub.get();
       net::HttpServerOptions options;
       options.listen = *listen;
       options.tls = *tls;
