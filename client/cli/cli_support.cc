@@ -124,9 +124,9 @@ std::string downscale_note(const AttachedMaterial& a) {
 std::string upload_state_label(const std::string& state) {
   if (state == "uploaded") return "已上传";
   if (state == "waiting") return "未上传";
-  if (state == "elsewhere") return "由其他窗口电脑上传";
+  if (state == "elsewhere") return "在本厅其他电脑（未下载到本机）";
   if (state == "downloaded") return "已下载";
-  if (state == "to_download") return "未下载";
+  if (state == "to_download") return "等待下载";
   return "状态未知";
 }
 

@@ -73,6 +73,7 @@ void add_catalog_commands(CLI::App& app, CommandSet& set);
 void add_calendar_commands(CLI::App& app, CommandSet& set);
 void add_case_commands(CLI::App& app, CommandSet& set);
 void add_case_step_commands(CLI::App& case_cmd, CommandSet& set);
+void add_case_material_commands(CLI::App& case_cmd, CommandSet& set);
 void add_conflict_commands(CLI::App& app, CommandSet& set);
 void add_import_command(CLI::App& app, CommandSet& set);
 void add_sync_commands(CLI::App& app, CommandSet& set);

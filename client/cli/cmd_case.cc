@@ -67,10 +67,6 @@ struct ListArgs {
   int due_within = -1;
   int limit = 200;
 };
-struct AttachArgs {
-  std::string case_ref, file, material;
-  bool keep_original = false;
-};
 struct PrintArgs {
   std::string case_ref, doc, out;
   bool html = false;
@@ -225,36 +221,8 @@ void add_case_commands(CLI::App& app, CommandSet& set) {
     };
   });
 
-  auto* attach = case_cmd->add_subcommand("attach", "上传扫描材料（JPEG、PNG 或 PDF，不超过 10 MB）");
-  auto a = std::make_shared<AttachArgs>();
-  add_data_dir(*attach, set.options);
-  add_clerk(*attach, set.options);
-  add_json(*attach, set.options);
-  attach->add_option("CASE", a->case_ref, "受理编号或案件ID")->required();
-  attach->add_option("FILE", a->file, "扫描文件")->required();
-  attach->add_option("--material", a->material, "材料名称，如 申请人居民身份证")->required();
-  attach->add_flag("--keep-original", a->keep_original, "保留原图，不缩小（默认：长边超过 2480 像素的 JPEG 在安全时缩小）");
-  attach->callback([&set, a] {
-    set.action = [&set, a] {
-      auto store = open_store(set.options);
-      if (!store) return 3;
-      auto r = attach_material_file(*store, a->case_ref, a->file, a->material, clerk_id(set.options),
-                                    AttachOptions{a->keep_original});
-      if (!r) return report(r.status());
-      if (set.options.json) {
-        print_json(case_detail_json(r->view, *store, today(*store)));
-        return 0;
-      }
-      std::cout << "已保存扫描材料“" << a->material << "”（" << r->file.media_type << "，" << r->file.size / 1024
-                << " KB），受理编号 " << r->view.acceptance_no << "；联网同步时自动上传（状态：未上传）\n";
-      if (r->file.downscaled())
-        std::cout << "原图 " << r->file.original_width << "×" << r->file.original_height << "（"
-                  << r->file.original_size / 1024 << " KB）已缩小，文字仍清晰；需要原图请加 --keep-original 重新上传\n";
-      return 0;
-    };
-  });
-
   add_case_step_commands(*case_cmd, set);
+  add_case_material_commands(*case_cmd, set);
 }
 
 }  // namespace hallsync::client::cli

@@ -1,6 +1,7 @@
 // The web page's case endpoints beyond register/list/show: catalog search for
 // intake, the lifecycle steps (the same drafts as `hall case <step>`), the
-// documents as printable HTML (as `hall case print --html`), and conflict
+// documents as printable HTML (as `hall case print --html`), scanned
+// materials (view one held here, fetch the ones another PC attached), and conflict
 // resolution (as `hall conflicts resolve`). The acting clerk is the signed-in
 // one when the store has accounts, else the body's clerk_id (local_api.h).
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/daemon/local_api.h"
 #include "client/domain/text_rules.h"
+#include "client/store/material_fetch.h"
 
 namespace hallsync::client::daemon {
 namespace {
@@ -88,6 +90,36 @@ std::optional<HttpResponse> LocalApi::route_case_actions(const HttpRequest& requ
     r.headers = {{"Content-Type", "text/html; charset=utf-8"}, {"Cache-Control", "no-store"},
                  {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"}};
     r.body = doc->html;
+    return r;
+  }
+
+  // Scanned materials: GET …/materials/{n|sha256} serves a scan this PC holds
+  // (to view or print); POST …/materials/fetch queues the ones another PC of
+  // the hall attached for download, and asks for a sync session now.
+  if (parts->what == "materials" && parts->tail.empty()) {
+    if (post && parts->arg == "fetch") {
+      auto fetched = queue_material_downloads(*store_, parts->ref);
+      if (!fetched) return status_reply(fetched.status());
+      if (fetched->queued) {
+        log_info("case " + fetched->view.acceptance_no + ": " + std::to_string(fetched->queued) +
+                 " scans queued for download");
+        scheduler_->request_sync_now();
+      }
+      json out = cli::case_detail_json(fetched->view, *store_, today);
+      out["fetch"] = {{"queued", fetched->queued}, {"already_queued", fetched->already_queued},
+                      {"here", fetched->here}, {"queued_bytes", fetched->queued_bytes}};
+      return reply(200, out);
+    }
+    if (!get) return error_reply(405, "bad_request", "只支持 GET（查看）或 POST …/materials/fetch（下载到本机）");
+    auto scan = read_material(*store_, parts->ref, parts->arg);
+    if (!scan) return status_reply(scan.status());
+    HttpResponse r;
+    r.status = 200;
+    // A citizen's scan: never cached, never sniffed into something runnable.
+    r.headers = {{"Content-Type", scan->attachment.media_type}, {"Cache-Control", "no-store"},
+                 {"X-Content-Type-Options", "nosniff"}, {"Content-Disposition", "inline"},
+                 {"Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'"}};
+    r.body = std::move(scan->bytes);
     return r;
   }
 

@@ -423,10 +423,24 @@ function renderCase(c) {
 
 // ---- Scanned materials (扫描材料) ------------------------------------------
 
+// A scan held on this PC opens in a new tab (查看); one another PC of the hall
+// attached is fetched on request (下载到本机), in halld's next sync session.
+function attachmentAction(c, a, i) {
+  const base = '/api/cases/' + encodeURIComponent(c.acceptance_no) + '/materials/';
+  if (['uploaded', 'waiting', 'downloaded'].includes(a.upload_state))
+    return el('a', { href: base + (i + 1), target: '_blank', rel: 'noopener', class: 'view-scan' }, '查看');
+  if (a.upload_state !== 'elsewhere') return '';
+  return el('button', { type: 'button', class: 'fetch-scan', onclick: async () => {
+    const r = await api('POST', base + 'fetch');
+    if (r.status === 200) renderCase(r.body); else $('attach-error').textContent = r.body.message;
+  } }, '下载到本机');
+}
+
 function renderAttachments(c) {
-  $('case-attachments').replaceChildren(...c.attachments.map((a) => el('li', {},
+  $('case-attachments').replaceChildren(...c.attachments.map((a, i) => el('li', {},
     el('b', {}, a.material), '　' + a.media_type + '　' + Math.max(1, Math.round(a.size / 1024)) + ' KB　',
-    el('span', { class: 'upload-state', 'data-state': a.upload_state }, a.upload_state_label),
+    el('span', { class: 'upload-state', 'data-state': a.upload_state }, a.upload_state_label), '　',
+    attachmentAction(c, a, i),
     a.downscaled ? el('div', { class: 'note' }, a.downscale_note) : '')));
   if (!c.attachments.length) $('case-attachments').append(el('li', {}, '（尚无扫描材料）'));
   // Offer the matter's materials by name; any other name may be typed.

@@ -1,5 +1,7 @@
-// Downloads of blobs the hub issued for this hall's cases (local table
-// blob_downloads, migration 0008): each waiting blob is read by range into
+// Downloads of blobs for this hall's cases (local table blob_downloads,
+// migration 0008): documents the hub issued, queued as their events are
+// pulled, and scans another PC of the hall attached, queued when a clerk here
+// asks for them. Each waiting blob is read by range into
 // DATA_DIR/blobs/partial/<sha>.part, every piece fsynced before the next is
 // asked for, so a cut, a restart or a reboot resumes from the partial file's
 // length; the whole SHA-256 is checked before the blob joins the store.
@@ -27,6 +29,9 @@ struct BlobDownloadStats {
   std::int64_t downloaded = 0;
   std::int64_t bytes_received = 0;  // payload bytes
   std::int64_t failed = 0;
+  // Not on the hub yet (the PC that attached it has not finished uploading):
+  // still waiting, retried next session, and not an error of this one.
+  std::int64_t not_yet_on_hub = 0;
 };
 
 class BlobDownloader {
@@ -41,7 +46,9 @@ class BlobDownloader {
 
   // Every waiting download, oldest first. A network error stops the run (the
   // next session resumes); a refusal or a hash mismatch is recorded on that
-  // blob and the run goes on; the first such error is returned at the end.
+  // blob and the run goes on; the first such error is returned at the end. A
+  // blob the hub does not hold yet (unknown_blob) is recorded and counted in
+  // not_yet_on_hub, not returned: its uploader is simply behind.
   Result<BlobDownloadStats> download_waiting();
 
  private:

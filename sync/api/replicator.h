@@ -75,6 +75,7 @@ struct SyncStats {
   std::int64_t blob_chunks = 0;
   std::int64_t blob_bytes = 0;       // chunk payload bytes sent
   std::int64_t blobs_downloaded = 0; // hub-issued blobs fetched whole and verified
+  std::int64_t blobs_not_yet_on_hub = 0;  // asked for, but their uploader has not finished
 };
 
 // sync_state names the replicator keeps (beside the outbox's own).

@@ -43,6 +43,12 @@ Status BlobDownloader::finish(const std::string& sha256, const std::string& erro
 }
 
 Status BlobDownloader::download_one(const std::string& sha256, std::int64_t size, BlobDownloadStats& stats) {
+  // Already here (the same file came another way, or a store rebuilt beside
+  // its old blobs): nothing to fetch once its bytes are checked.
+  if (store_->contains(sha256)) {
+    auto held = sha256_of_file(store_->path_of(sha256));
+    if (held && *held == sha256) return finish(sha256, "");
+  }
   std::error_code ec;
   fs::path partial_dir = fs::path(store_->dir()) / "partial";
   fs::create_directories(partial_dir, ec);
@@ -98,8 +104,12 @@ Result<BlobDownloadStats> BlobDownloader::download_waiting() {
     Status s = download_one(sha, size, stats);
     if (s.is_ok()) continue;
     if (s.kind() == ErrorKind::Network) return s;
-    ++stats.failed;
     HALLSYNC_RETURN_IF_ERROR(finish(sha, s.message()));
+    if (s.code() == "unknown_blob") {
+      ++stats.not_yet_on_hub;
+      continue;
+    }
+    ++stats.failed;
     if (first_error.is_ok()) first_error = s;
   }
   if (!first_error.is_ok()) return first_error;

@@ -341,6 +341,7 @@ Status Replicator::blobs_into(SyncStats& stats) {
   stats.bytes_received += transport_->bytes_received() - received;
   if (!fetched) return fetched.status();
   stats.blobs_downloaded += fetched->downloaded;
+  stats.blobs_not_yet_on_hub += fetched->not_yet_on_hub;
   return Status::ok();
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "sync/api/blob_store.h"
+#include "tests/support/file_bytes.h"
 #include "tests/support/halld_process.h"
 
 using namespace hallsync;
@@ -187,4 +188,127 @@ TEST_CASE("A phone photo is downscaled by hall case attach and by halld unless t
   CHECK(original.body["attachments"][3]["size"] == static_cast<std::int64_t>(photo.size()));
   CHECK(halld.process->stop() == 0);
   hub.stop();
+}
+
+TEST_CASE("A scan attached at one PC of the hall is fetched to another on request, saved to a file and shown by its halld",
+          "[e2e][blobs][halld]") {
+  TempDir dir, second;  // two window PCs of one hall; the hub lives in `dir`
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  Run token2 = hub.admin({"device", "add", "--hall", "360704100", "--device", "W02"});
+  REQUIRE(token2.status == 0);
+  REQUIRE(hall(second, {"init", "--hall", "360704100", "--device", "W02"}).status == 0);
+  hub.start();
+  link_hall(dir, hub.port, token);
+  link_hall(second, hub.port, token2.out.substr(0, token2.out.find('\n')));
+  json c = json_of(hall(dir, {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number",
+                              "360704198503120023", "--phone", "13907971234", "--all-materials", "--json"}));
+  std::string no = c["acceptance_no"];
+  const std::string bytes = scan_bytes(250'000);
+  write_bytes(dir.file("id.jpg"), bytes);
+  REQUIRE(hall(dir, {"case", "attach", no, dir.file("id.jpg"), "--material", "申请人居民身份证"}).status == 0);
+  REQUIRE(hallctl(dir, {"sync"}).status == 0);
+  REQUIRE(hallctl(second, {"sync"}).status == 0);
+
+  json listed = json_of(hall(second, {"case", "show", no, "--json"}));
+  REQUIRE(listed["attachments"].size() == 1);
+  CHECK(listed["attachments"][0]["upload_state"] == "elsewhere");
+  CHECK(listed["attachments"][0]["upload_state_label"] == "在本厅其他电脑（未下载到本机）");
+  Run too_early = hall(second, {"case", "save-material", no, "1", "--out", second.file("id.jpg")});
+  CHECK(too_early.status == 1);
+  CHECK(too_early.out.find("还不在本机") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(second.file("id.jpg")));
+
+  Run fetch = hall(second, {"case", "fetch-materials", no});
+  INFO(fetch.out);
+  REQUIRE(fetch.status == 0);
+  CHECK(fetch.out.find("已加入下载队列 1 份扫描材料") != std::string::npos);
+  json down = json_of(hallctl(second, {"sync", "--json"}));
+  CHECK(down["blobs_downloaded"] == 1);
+  CHECK(json_of(hall(second, {"case", "show", no, "--json"}))["attachments"][0]["upload_state_label"] == "已下载");
+
+  Run saved = hall(second, {"case", "save-material", no, "1", "--out", second.file("id.jpg")});
+  INFO(saved.out);
+  REQUIRE(saved.status == 0);
+  CHECK(read_bytes(second.file("id.jpg")) == bytes);
+  Run twice = hall(second, {"case", "save-material", no, "1", "--out", second.file("id.jpg")});
+  CHECK(twice.status == 1);
+  CHECK(twice.out.find("文件已存在") != std::string::npos);
+  Run none = hall(second, {"case", "save-material", no, "7", "--out", second.file("seven.jpg")});
+  CHECK(none.status == 1);
+  CHECK(none.out.find("没有扫描材料") != std::string::npos);
+
+  // The web page's 查看 link: halld serves the held scan as itself, never cached.
+  write_file(second.file("hall/halld.conf"), "sync_period_s = 3600\n");
+  Halld halld{second, nullptr, ""};
+  halld.start();
+  Api api = halld.api();
+  Reply shown = api.get("/api/cases/" + no + "/materials/1");
+  CHECK(shown.status == 200);
+  CHECK(shown.content_type == "image/jpeg");
+  CHECK(shown.raw == bytes);
+  CHECK(api.get("/api/cases/" + no + "/materials/9").status == 404);
+  Reply refetch = api.post("/api/cases/" + no + "/materials/fetch", json::object());
+  CHECK(refetch.status == 200);
+  CHECK(refetch.body["fetch"]["here"] == 1);
+  CHECK(halld.process->stop() == 0);
+  hub.stop();
+}
+
+TEST_CASE("hallhub serve drops an upload abandoned past the grace period on its schedule and keeps complete scans",
+          "[e2e][blobs]") {
+  TempDir dir;
+  Hub hub{dir};
+  std::string token = enroll_w01(dir, hub);
+  hub.start();
+  // The hall reaches the hub through a link that cuts its first connection
+  // after 200 kB upstream and then refuses every other: the small scan arrives
+  // whole, the large one half-way, and no retry finishes it.
+  std::string rules = "0 up cut=200000\n";
+  for (int i = 1; i < 200; ++i) rules += std::to_string(i) + " refuse\n";
+  write_bytes(dir.file("link.rules"), rules);
+  Background link({LINKEMU_BINARY, "--target", "127.0.0.1:" + hub.port, "--listen", "0", "--rules", dir.file("link.rules")},
+                  dir.file("linkemu.log"));
+  std::string link_port = port_in(link.wait_for("listening on"), "listening on");
+  INFO(link.log());
+  REQUIRE_FALSE(link_port.empty());
+  link_hall(dir, link_port, token);
+  json c = json_of(hall(dir, {"case", "new", "--matter", "GX-009", "--name", "刘桂英", "--id-number",
+                              "360704198503120023", "--phone", "13907971234", "--all-materials", "--json"}));
+  std::string no = c["acceptance_no"];
+  const std::string small = scan_bytes(30'000), large = scan_bytes(1'000'000);
+  write_bytes(dir.file("small.jpg"), small);
+  write_bytes(dir.file("large.jpg"), large.substr(0, 4) + std::string(1, '\x01') + large.substr(5));
+  const std::string large_sha = sha256_of_file(dir.file("large.jpg")).value();
+  REQUIRE(hall(dir, {"case", "attach", no, dir.file("small.jpg"), "--material", "申请书"}).status == 0);
+  REQUIRE(hall(dir, {"case", "attach", no, dir.file("large.jpg"), "--material", "户口簿"}).status == 0);
+  Run cut = hallctl(dir, {"sync"});
+  INFO(cut.out);
+  CHECK(cut.status != 0);
+  const std::string partial = dir.file("hub/blobs/partial/" + large_sha + ".part");
+  REQUIRE(std::filesystem::exists(partial));
+  CHECK(std::filesystem::file_size(partial) > 0);
+  BlobStore at_hub(dir.file("hub/blobs"));
+  REQUIRE(at_hub.contains(sha256_hex(small)));
+  CHECK_FALSE(at_hub.contains(large_sha));
+
+  // Collections every second: the upload is hours, not days, old — kept.
+  hub.stop();
+  hub.start("127.0.0.1:0", {}, {"--blob-gc-period", "1", "--blob-gc-grace-days", "7"});
+  REQUIRE_FALSE(hub.server->wait_for("blob gc: dropped 0 abandoned upload(s)").empty());
+  CHECK(std::filesystem::exists(partial));
+
+  // Eight days on (the hub's clock moved forward), the next collection drops it.
+  hub.stop();
+  const std::string eight_days_ms = std::to_string(8LL * 24 * 3600 * 1000);
+  hub.start("127.0.0.1:0", {"HALLSYNC_TEST_CLOCK_OFFSET_MS=" + eight_days_ms},
+            {"--blob-gc-period", "1", "--blob-gc-grace-days", "7"});
+  std::string said = hub.server->wait_for("blob gc: dropped 1 abandoned upload(s)");
+  INFO(hub.server->log());
+  CHECK_FALSE(said.empty());
+  CHECK_FALSE(std::filesystem::exists(partial));
+  CHECK(at_hub.contains(sha256_hex(small)));
+  CHECK(sha256_of_file(at_hub.path_of(sha256_hex(small))).value() == sha256_hex(small));
+  hub.stop();
+  link.stop();
 }

@@ -13,28 +13,12 @@
 #include "sync/api/blob_download.h"
 #include "sync/api/blob_upload.h"
 #include "sync/protocol/blob_messages.h"
-#include "tests/support/sync_world.h"
+#include "tests/support/scan_fixtures.h"
 
 using namespace hallsync;
 using namespace hallsync::test;
 
 namespace {
-
-std::string random_jpeg(std::size_t size, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string b(size, '\0');
-  for (auto& c : b) c = static_cast<char>(rng());
-  b.replace(0, 4, "\xFF\xD8\xFF\xE0");
-  return b;
-}
-
-client::AttachResult attach(Device& d, const client::CaseView& c, const std::string& bytes,
-                            const std::string& material = "申请人居民身份证") {
-  auto r = client::attach_material_bytes(*d.store, c.acceptance_no, bytes, material, "c001");
-  INFO(r.status().message());
-  REQUIRE(r.is_ok());
-  return *r;
-}
 
 std::int64_t offset_of(const HttpRequest& r) { return std::stoll(r.header_value(protocol::kOffsetHeader)); }
 

@@ -40,7 +40,9 @@ inline bool eventually(const std::function<bool()>& done, seconds timeout) {
 
 struct Reply {
   int status = 0;
-  json body;
+  json body;           // discarded when the reply is not JSON
+  std::string raw;     // the body as sent (a scan, a page)
+  std::string content_type;
 };
 
 // A client of halld's local API (or any JSON-over-HTTP server on loopback,
@@ -73,7 +75,7 @@ class Api {
       if (failure) *failure = res.status().to_string();
       return std::nullopt;
     }
-    return Reply{res->status, json::parse(res->body, nullptr, false)};
+    return Reply{res->status, json::parse(res->body, nullptr, false), res->body, res->header("Content-Type")};
   }
   Reply get(const std::string& target) { return call("GET", target); }
   Reply post(const std::string& target, const json& body) { return call("POST", target, body.dump()); }

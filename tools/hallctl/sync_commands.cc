@@ -125,7 +125,8 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
                             {"bytes_sent", s.bytes_sent}, {"bytes_received", s.bytes_received},
                             {"clock_offset_ms", s.clock_offset_ms}, {"clock_warning", s.clock_warning},
                             {"blobs_uploaded", s.blobs_uploaded}, {"blob_bytes", s.blob_bytes},
-                            {"blobs_downloaded", s.blobs_downloaded}};
+                            {"blobs_downloaded", s.blobs_downloaded},
+                            {"blobs_not_yet_on_hub", s.blobs_not_yet_on_hub}};
         if (!result) j["error"] = {{"kind", error_kind_name(result.status().kind())}, {"code", result.status().code()},
                                    {"message", redact_pii(result.status().message())}};
         std::cout << j.dump(2) << "\n";
@@ -133,9 +134,13 @@ void add_sync_command(CLI::App& app, CtlCommandSet& set) {
         std::cout << "pushed " << s.pushed << " (rejected " << s.rejected << "), pulled " << s.pulled << ", sent "
                   << s.bytes_sent << " B, received " << s.bytes_received << " B, clock offset " << s.clock_offset_ms
                   << " ms\n";
-        if (s.blobs_uploaded || s.blob_bytes || s.blobs_downloaded)
+        if (s.blobs_uploaded || s.blob_bytes || s.blobs_downloaded || s.blobs_not_yet_on_hub)
           std::cout << "scanned materials: " << s.blobs_uploaded << " uploaded (" << s.blob_bytes << " B sent), "
-                    << s.blobs_downloaded << " downloaded\n";
+                    << s.blobs_downloaded << " downloaded"
+                    << (s.blobs_not_yet_on_hub ? ", " + std::to_string(s.blobs_not_yet_on_hub) +
+                                                     " not on the hub yet (the PC that attached them has not uploaded them; 尚未上传)"
+                                               : std::string())
+                    << "\n";
         if (s.clock_warning)
           std::cout << "warning: this PC's clock differs from the hub's by " << s.clock_offset_ms / 1000
                     << " s — set the clock (时间不准)\n";
