@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include <boost/asio/ip/address.hpp>
+#include <nlohmann/json.hpp>
 
 #include "sync/api/periodic_job.h"
 #include "sync/api/redact.h"
@@ -63,6 +64,19 @@ namespace {
 // One scheduled collection of abandoned uploads, on a connection of its own:
 // the server thread's HubService is only ever called from that thread, and
 // this is what `hallhub gc-blobs` does beside a running hub anyway.
+// A refused request (no or bad credentials, a replay, another device's or
+// another hall's data) leaves one line an operator can follow: from where, what
+// was asked, why it was refused (the hub's own reason, PII masked).
+void log_refusal(const HttpRequest& req, const std::string& peer, const HttpResponse& res) {
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  std::string code = body.is_object() && body.contains("code") && body["code"].is_string() ? body["code"].get<std::string>() : "";
+  std::string why = body.is_object() && body.contains("message") && body["message"].is_string()
+                        ? body["message"].get<std::string>()
+                        : "";
+  std::cerr << "hallhub: refused " << req.method << " " << req.target << " from " << peer << ": " << res.status << " "
+            << code << " — " << redact_pii(why) << std::endl;
+}
+
 void collect_abandoned_uploads(const std::string& data_dir, int grace_days) {
   auto hub = open_hub(data_dir);
   if (!hub) return;  // open_hub has said why on stderr; the next period tries again
@@ -112,7 +126,9 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       // A handler exception becomes a 500 for the client; the operator sees why (PII masked).
       options.error_log = [](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; };
       auto server = net::HttpServer::start(options, [service](const HttpRequest& req, const std::string& peer) {
-        return service->handle(req, peer);
+        HttpResponse res = service->handle(req, peer);
+        if (res.status == 401 || res.status == 403) log_refusal(req, peer, res);
+        return res;
       });
       if (!server) return report_error(server.status());
       // One line a supervisor or test can read to learn the chosen port.
