@@ -34,6 +34,13 @@ Status apply_setting(const std::string& key, const std::string& value, const std
     c.listen = value;
     return Status::ok();
   }
+  for (auto [name, field] : {std::pair{"lan_listen", &c.lan_listen}, std::pair{"tls_cert", &c.tls_cert},
+                              std::pair{"tls_key", &c.tls_key}})
+    if (key == name) {
+      if (value.empty()) return Status::validation(where + ": " + key + " needs a value");
+      *field = value;
+      return Status::ok();
+    }
   if (key == "sync_period_s") return parse_seconds(value, 1, 86400, where + ": sync_period_s", c.sync_period_s);
   if (key == "debounce_s") return parse_seconds(value, 0, 3600, where + ": debounce_s", c.debounce_s);
   if (key == "stall_timeout_s") return parse_seconds(value, 1, 3600, where + ": stall_timeout_s", c.stall_timeout_s);
@@ -50,8 +57,8 @@ Status apply_setting(const std::string& key, const std::string& value, const std
     return Status::ok();
   }
   return Status::validation(where + ": unknown key \"" + key +
-                            "\" (known: listen, sync_period_s, debounce_s, stall_timeout_s, blob_gc_period_s, "
-                            "blob_gc_grace_days)");
+                            "\" (known: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, "
+                            "stall_timeout_s, blob_gc_period_s, blob_gc_grace_days)");
 }
 
 }  // namespace
@@ -100,7 +107,8 @@ std::string usage_text() {
   return "usage: halld --data-dir DIR [--listen 127.0.0.1:PORT] [--sync-period SECONDS] [--config FILE]\n"
          "  the always-on hall daemon: local JSON API on loopback, background sync with the hub\n"
          "  config file (default DIR/halld.conf): key = value lines, # comments;\n"
-         "  keys: listen, sync_period_s, debounce_s, stall_timeout_s, blob_gc_period_s, blob_gc_grace_days;\n"
+         "  keys: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, stall_timeout_s,\n"
+         "        blob_gc_period_s, blob_gc_grace_days;\n"
          "  flags override the file\n";
 }
 
@@ -149,7 +157,13 @@ Result<DaemonConfig> load_config(const std::vector<std::string>& args) {
   if (has_period) HALLSYNC_RETURN_IF_ERROR(apply_setting("sync_period_s", period_flag, "--sync-period", c));
   if (!is_loopback_listen(c.listen))
     return Status::validation("refusing to listen on " + c.listen +
-                              ": the local API is plain HTTP and is allowed on loopback only (LAN mode needs TLS)");
+                              ": `listen` is plain HTTP and loopback only; for the hall's other PCs set lan_listen, "
+                              "tls_cert and tls_key (LAN mode is HTTPS only)");
+  if (!c.lan_listen.empty() && (c.tls_cert.empty() || c.tls_key.empty()))
+    return Status::validation("lan_listen = " + c.lan_listen +
+                              " needs tls_cert and tls_key (PEM files): LAN mode is HTTPS only, never plain HTTP");
+  if (c.lan_listen.empty() && (!c.tls_cert.empty() || !c.tls_key.empty()))
+    return Status::validation("tls_cert/tls_key are for LAN mode only: set lan_listen too, or remove them");
   return c;
 }
 

@@ -22,6 +22,11 @@ struct DaemonConfig {
   // the grace period go. See client/store/blob_garbage.h.
   int blob_gc_period_s = 86400;
   int blob_gc_grace_days = 7;
+  // LAN mode: a second listener for the hall's other PCs (e.g. a supervisor's
+  // browser), HTTPS only, from the hall's certificate and key. The loopback
+  // `listen` stays plain HTTP for the PC's own tools. Empty: loopback only.
+  std::string lan_listen;
+  std::string tls_cert, tls_key;  // PEM files; required with lan_listen, refused without it
   std::string config_file;   // the file read, empty if none
   bool help = false;
 };
@@ -37,7 +42,7 @@ Result<DaemonConfig> load_config(const std::vector<std::string>& args);
 Status apply_config_text(const std::string& text, const std::string& origin, DaemonConfig& config);
 
 // True for a listen address on the loopback interface (127.0.0.0/8, ::1,
-// localhost); plain HTTP beyond loopback needs TLS, which is a later issue.
+// localhost): `listen` must be one; anything else goes in `lan_listen`, with TLS.
 bool is_loopback_listen(const std::string& listen);
 
 // Where a halld on `data_dir` listens by its config file: `listen` from

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 
 #include "client/daemon/daemon_config.h"
 #include "client/daemon/daemon_log.h"
@@ -24,6 +25,7 @@
 #include "client/daemon/blob_gc_job.h"
 #include "client/daemon/sync_scheduler.h"
 #include "client/domain/material_file.h"
+#include "client/store/staff_accounts.h"
 #include "sync/api/redact.h"
 #include "sync/net/http_server.h"
 
@@ -109,9 +111,40 @@ int main(int argc, char** argv) {
   // A scanned material (POST /api/cases/{ref}/materials) is the largest body.
   options.max_body_bytes = static_cast<std::size_t>(client::kMaxMaterialBytes) + 64 * 1024;
   options.error_log = [](const std::string& line) { log_error("local API handler: " + line); };
-  auto server = net::HttpServer::start(
-      options, [&api](const HttpRequest& request, const std::string&) { return api.handle(request); });
+  // LocalApi serves one request at a time; with a LAN listener beside the
+  // loopback one, two server threads share it through this lock.
+  std::mutex api_mutex;
+  auto server = net::HttpServer::start(options, [&api, &api_mutex](const HttpRequest& request, const std::string&) {
+    std::lock_guard<std::mutex> one_at_a_time(api_mutex);
+    return api.handle(request);
+  });
   if (!server) return startup_error(server.status());
+  std::unique_ptr<net::HttpServer> lan_server;
+  if (!config->lan_listen.empty()) {
+    // Reachable from other PCs: only with sign-in required for every case page.
+    auto accounts = client::any_staff((*store)->db());
+    if (!accounts) return startup_error(accounts.status());
+    if (!*accounts)
+      return startup_error(Status::validation(
+          "LAN mode (lan_listen) needs staff accounts, so that every page asks for a sign-in: add them with "
+          "`hall account add` first"));
+    net::HttpServerOptions lan = options;
+    lan.listen = config->lan_listen;
+    lan.tls = {config->tls_cert, config->tls_key};
+    auto started = net::HttpServer::start(lan, [&api, &api_mutex](const HttpRequest& request, const std::string&) {
+      HttpResponse response;
+      {
+        std::lock_guard<std::mutex> one_at_a_time(api_mutex);
+        response = api.handle(request);
+      }
+      // Over HTTPS the session cookie is never to be sent in clear.
+      for (auto& [name, value] : response.headers)
+        if (name == "Set-Cookie") value += "; Secure";
+      return response;
+    });
+    if (!started) return startup_error(started.status());
+    lan_server = std::move(started).value();
+  }
   scheduler.start();
   // Scanned files no case names any more go after the grace period; queued
   // uploads are never touched (the collection checks the upload queue).
@@ -125,6 +158,7 @@ int main(int argc, char** argv) {
 
   // One line a supervisor or a test reads to learn the port (port 0 = any free one).
   std::cout << "halld listening on " << (*server)->address() << std::endl;
+  if (lan_server) std::cout << "halld LAN listening on " << lan_server->address() << " (TLS)" << std::endl;
   log_info("started: pid=" + std::to_string(getpid()) + " data_dir=" + config->data_dir + " device=" + (*store)->identity().device_id() +
            " sync_period_s=" + std::to_string(config->sync_period_s) + " debounce_s=" +
            std::to_string(config->debounce_s) + " stall_timeout_s=" + std::to_string(config->stall_timeout_s) +
@@ -144,6 +178,7 @@ int main(int argc, char** argv) {
   }
   auto stop_started = std::chrono::steady_clock::now();
   scheduler.request_stop();
+  if (lan_server) lan_server->stop();
   (*server)->stop();  // returns once a running API call has finished
   auto left = kStopBudget - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stop_started);
   if (!scheduler.join_for(std::max(left, std::chrono::milliseconds(0)))) {
@@ -155,6 +190,7 @@ int main(int argc, char** argv) {
     std::fflush(nullptr);
     _exit(0);
   }
+  lan_server.reset();
   server->reset();
   store->reset();
   std::cout << "halld stopped" << std::endl;
