@@ -165,6 +165,12 @@ TEST_CASE("a clerk signs in, registers a case, finds it, prints its notice, and 
     b.script("openCase(state.caseRef); return 0;");
     return b.shows("#case-attachments", "已上传", seconds(2));
   }, seconds(60)));
+  // 查看 opens the scan itself, served by halld to the signed-in clerk.
+  REQUIRE(b.shows("#case-attachments", "查看"));
+  CHECK(b.script("const a = document.querySelector('#case-attachments a.view-scan');"
+                 " return fetch(a.href, {credentials: 'same-origin'}).then((r) => r.blob())"
+                 ".then((x) => x.type + ' ' + x.size);")
+            .get<std::string>() == "image/jpeg 40004");
 
   // The hub goes down: the bar says offline, intake keeps working.
   hall.hub.stop_holding_port();
