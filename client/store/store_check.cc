@@ -3,7 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
+
+#include "sync/api/database.h"
 
 namespace hallsync::client {
 namespace {
@@ -41,13 +42,14 @@ Status check_store_header(const std::string& db_file) {
     return !wal_ec && n > 0;
   };
   bool wal = wal_in_use();
-  std::error_code ec;
-  const auto size = fs::file_size(db_file, ec);
-  if (ec) return Status::storage("无法读取大厅数据库文件 " + db_file + "：" + ec.message());
+  // Through SQLite, never an ifstream: this process may hold the store open
+  // already (halld opens a store per sync session and job), and closing a
+  // descriptor of our own would drop its locks (read_database_head).
+  auto head = read_database_head(db_file, kHeaderBytes);
+  if (!head) return Status::storage("无法读取大厅数据库文件 " + db_file + "：" + head.status().message());
+  const auto size = static_cast<std::uint64_t>(head->size);
   if (size < kHeaderBytes) return damaged_store(db_file, "文件只有 " + std::to_string(size) + " 字节，被截断或清空");
-  unsigned char h[kHeaderBytes];
-  std::ifstream in(db_file, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(h), kHeaderBytes)) return Status::storage("无法读取大厅数据库文件 " + db_file);
+  const auto* h = reinterpret_cast<const unsigned char*>(head->bytes.data());
   if (std::string_view(reinterpret_cast<const char*>(h), sizeof kMagic) != std::string_view(kMagic, sizeof kMagic))
     return damaged_store(db_file, "文件头不是 SQLite 数据库");
   std::uint64_t page_size = big_endian(h + 16, 2);

@@ -133,6 +133,20 @@ class Transaction {
   bool open_ = true;
 };
 
+// The first bytes and the length of a database file, read through SQLite's own
+// file layer without running any statement. Never read a database file this
+// process may have open in SQLite with a descriptor of one's own (ifstream,
+// fopen, a copy): POSIX record locks belong to the process and inode, so
+// closing that descriptor drops every lock SQLite holds on the file here, and
+// another process then takes itself for the last user, checkpoints and deletes
+// the WAL that this one is still writing. SQLite's unix layer shares one inode
+// record among its connections and defers such closes.
+struct DatabaseFileHead {
+  std::int64_t size = 0;
+  std::string bytes;  // up to the `n` asked for (fewer when the file is shorter)
+};
+Result<DatabaseFileHead> read_database_head(const std::string& path, std::size_t n);
+
 // A numbered, forward-only schema step.
 struct Migration {
   int version;

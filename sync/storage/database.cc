@@ -3,6 +3,7 @@
 
 #include "sync/storage/writer_priority.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <thread>
@@ -174,6 +175,28 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, Databa
   if (!options.read_only && options.writer_rank != WriterRank::Unranked)
     db->priority_ = std::make_unique<storage::WriterPriority>(path, options.writer_rank);
   return db;
+}
+
+Result<DatabaseFileHead> read_database_head(const std::string& path, std::size_t n) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> handle(raw, sqlite3_close_v2);
+  if (rc != SQLITE_OK) return status_from_code(rc, "open " + path, raw ? sqlite3_errmsg(raw) : nullptr, path);
+  sqlite3_file* file = nullptr;
+  rc = sqlite3_file_control(raw, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr)
+    return Status::storage("cannot reach the file of " + path + " through SQLite");
+  DatabaseFileHead head;
+  sqlite3_int64 size = 0;
+  rc = file->pMethods->xFileSize(file, &size);
+  if (rc != SQLITE_OK) return status_from_code(rc, "size of " + path, nullptr, path);
+  head.size = size;
+  head.bytes.resize(static_cast<std::size_t>(std::min<sqlite3_int64>(size, static_cast<sqlite3_int64>(n))));
+  if (!head.bytes.empty()) {
+    rc = file->pMethods->xRead(file, head.bytes.data(), static_cast<int>(head.bytes.size()), 0);
+    if (rc != SQLITE_OK) return status_from_code(rc, "read " + path, nullptr, path);
+  }
+  return head;
 }
 
 Database::Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

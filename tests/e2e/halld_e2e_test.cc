@@ -96,6 +96,34 @@ TEST_CASE("A second halld on the same data directory is refused", "[e2e][halld]"
   CHECK(first.process->stop() == 0);
 }
 
+// Regression: halld opens more stores beside its own (each sync session, the
+// daily blob GC); each open read the file's header with an ifstream, and
+// closing it dropped every POSIX lock halld held on hall.db. The next `hall`
+// command then took itself for the last user and deleted the WAL halld was
+// still writing: halld's commits went to an unlinked file, invisible to others.
+TEST_CASE("A hall command beside a running halld leaves halld's WAL in place and sees its commits at once",
+          "[e2e][halld]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  write_file(dir.file("hall/halld.conf"), "blob_gc_period_s = 1\nsync_period_s = 3600\n");
+  Halld halld{dir, nullptr, ""};
+  halld.start();
+  REQUIRE_FALSE(halld.process->wait_for("blob gc: removed").empty());  // a second store was opened and closed
+  Api api = halld.api();
+  for (int round = 0; round < 3; ++round) {
+    REQUIRE(hall(dir, {"case", "list"}).status == 0);
+    CHECK(std::filesystem::exists(dir.file("hall/hall.db-wal")));
+    Run fds = run_command({"ls", "-l", "/proc/" + std::to_string(halld.process->pid()) + "/fd"});
+    INFO(fds.out);
+    CHECK(fds.out.find("(deleted)") == std::string::npos);
+    Reply created = api.post("/api/cases", new_case());
+    REQUIRE(created.status == 201);
+    Run listed = hall(dir, {"case", "list", "--json"});
+    CHECK(listed.out.find(created.body["acceptance_no"].get<std::string>()) != std::string::npos);
+  }
+  CHECK(halld.process->stop() == 0);
+}
+
 TEST_CASE("SIGTERM stops halld within 2 s with status 0, even mid-sync, and a restarted halld carries on",
           "[e2e][halld]") {
   TempDir dir;

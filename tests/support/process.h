@@ -116,6 +116,7 @@ class Background {
     }
     return {};
   }
+  pid_t pid() const { return pid_; }  // -1 once reaped
   // True once the process has ended (it is reaped; stop() returns its status).
   bool exited() {
     if (pid_ <= 0) return true;
