@@ -127,6 +127,7 @@ std::string upload_state_label(const std::string& state) {
   if (state == "elsewhere") return "在本厅其他电脑（未下载到本机）";
   if (state == "downloaded") return "已下载";
   if (state == "to_download") return "等待下载";
+  if (state == "purged") return "保存期满已从本机清除（平台存档，可重新下载）";
   return "状态未知";
 }
 

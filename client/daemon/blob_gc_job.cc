@@ -25,4 +25,17 @@ std::string blob_gc_summary(const BlobGarbageReport& r) {
          " unreferenced within the grace period";
 }
 
+Result<ScanRetentionRun> run_scan_retention(const std::string& data_dir, int retention_days) {
+  if (retention_days <= 0) return ScanRetentionRun{};
+  HALLSYNC_ASSIGN_OR_RETURN(auto store, HallStore::open(data_dir, SystemClock::instance(), WriterRank::Background));
+  return purge_expired_scans(*store, static_cast<std::int64_t>(retention_days) * 24 * 3600 * 1000);
+}
+
+std::string scan_retention_summary(const ScanRetentionRun& r) {
+  return "scan retention: removed " + std::to_string(r.files_removed) + " file(s) of " + std::to_string(r.cases) +
+         " closed case(s), " + std::to_string(r.bytes_freed) + " bytes; kept " + std::to_string(r.kept_unconfirmed) +
+         " not yet confirmed by the hub or fetched back, " + std::to_string(r.kept_shared) +
+         " shared with a case still in its period";
+}
+
 }  // namespace hallsync::client::daemon

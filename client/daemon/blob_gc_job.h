@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client/store/blob_garbage.h"
+#include "client/store/scan_retention.h"
 #include "sync/api/periodic_job.h"
 
 namespace hallsync::client::daemon {
@@ -20,5 +21,11 @@ PeriodicTiming blob_gc_timing(int period_s);
 // One collection on DATA_DIR with a store of its own; the summary line logged.
 Result<BlobGarbageReport> run_blob_gc(const std::string& data_dir, int grace_days);
 std::string blob_gc_summary(const BlobGarbageReport& report);
+
+// The retention purge that follows each collection (client/store/scan_retention.h):
+// this PC's copies of scans of cases closed and untouched for `retention_days`
+// go, each purge recorded as a case event. 0 days: never purge.
+Result<ScanRetentionRun> run_scan_retention(const std::string& data_dir, int retention_days);
+std::string scan_retention_summary(const ScanRetentionRun& run);
 
 }  // namespace hallsync::client::daemon

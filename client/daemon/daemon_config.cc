@@ -46,6 +46,15 @@ Status apply_setting(const std::string& key, const std::string& value, const std
   if (key == "stall_timeout_s") return parse_seconds(value, 1, 3600, where + ": stall_timeout_s", c.stall_timeout_s);
   if (key == "blob_gc_period_s")
     return parse_seconds(value, 1, 30 * 86400, where + ": blob_gc_period_s", c.blob_gc_period_s);
+  if (key == "scan_retention_days") {
+    int days = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), days);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || days < 0 || days > 3650)
+      return Status::validation(where + ": scan_retention_days: expected whole days from 0 (keep) to 3650, got \"" +
+                                value + "\"");
+    c.scan_retention_days = days;
+    return Status::ok();
+  }
   if (key == "blob_gc_grace_days") {
     // Whole days, 1 at least: a shorter grace could take a file an attach is still committing.
     int days = 0;
@@ -58,7 +67,7 @@ Status apply_setting(const std::string& key, const std::string& value, const std
   }
   return Status::validation(where + ": unknown key \"" + key +
                             "\" (known: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, "
-                            "stall_timeout_s, blob_gc_period_s, blob_gc_grace_days)");
+                            "stall_timeout_s, blob_gc_period_s, blob_gc_grace_days, scan_retention_days)");
 }
 
 }  // namespace
@@ -108,7 +117,7 @@ std::string usage_text() {
          "  the always-on hall daemon: local JSON API on loopback, background sync with the hub\n"
          "  config file (default DIR/halld.conf): key = value lines, # comments;\n"
          "  keys: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, stall_timeout_s,\n"
-         "        blob_gc_period_s, blob_gc_grace_days;\n"
+         "        blob_gc_period_s, blob_gc_grace_days, scan_retention_days;\n"
          "  flags override the file\n";
 }
 

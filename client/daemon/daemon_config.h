@@ -22,6 +22,9 @@ struct DaemonConfig {
   // the grace period go. See client/store/blob_garbage.h.
   int blob_gc_period_s = 86400;
   int blob_gc_grace_days = 7;
+  // This PC's copies of a closed case's scans go this long after its last
+  // event (the hub keeps the archive); 0 keeps them for ever.
+  int scan_retention_days = 180;
   // LAN mode: a second listener for the hall's other PCs (e.g. a supervisor's
   // browser), HTTPS only, from the hall's certificate and key. The loopback
   // `listen` stays plain HTTP for the PC's own tools. Empty: loopback only.

@@ -59,6 +59,7 @@ std::string_view event_kind_label(EventKind k) {
     case EventKind::AppointmentBooked: return "预约登记";
     case EventKind::AppointmentClosed: return "预约结束";
     case EventKind::MaterialAttached: return "扫描材料";
+    case EventKind::MaterialPurged: return "本机扫描材料到期清除";
   }
   return "未知操作";
 }
@@ -196,6 +197,12 @@ void apply(CaseView& v, const CaseEvent& e) {
         v.attachments.push_back({e.materials.front(), ref->sha256, ref->size, ref->media_type, e.event_id(), e.clerk_id,
                                  e.wall_ms, ref->original_width, ref->original_height, ref->original_size});
       break;
+    case EventKind::MaterialPurged:
+      for (const auto& sha : split_purged_scans(e.value))
+        for (auto& a : v.attachments)
+          if (a.sha256 == sha && std::find(a.purged_on.begin(), a.purged_on.end(), e.device_id) == a.purged_on.end())
+            a.purged_on.push_back(e.device_id);
+      break;
     default:
       break;  // hall records never reach a case fold (check_transition refuses them)
   }
@@ -232,6 +239,23 @@ std::string_view service_flag_label(std::string_view code) {
   if (code == "extended_hours") return "延时服务";
   if (code == "door_to_door") return "上门服务";
   return {};
+}
+
+std::vector<std::string> split_purged_scans(std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= value.size()) {
+    std::size_t comma = value.find(',', pos);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view part = value.substr(pos, comma - pos);
+    if (part.size() != 64 || !std::all_of(part.begin(), part.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        }))
+      return {};
+    out.emplace_back(part);
+    pos = comma + 1;
+  }
+  return out;
 }
 
 bool is_open(CaseState s) { return in(s, {CaseState::Accepted, CaseState::AwaitingMaterials, CaseState::Forwarded}); }
@@ -345,6 +369,14 @@ Status check_transition(const CaseView& v, const CaseEvent& e) {
     case EventKind::ServiceFlagged:
       if (service_flag_label(e.field).empty())
         return Status::validation("拓展服务须为 green_channel（绿色通道）、extended_hours（延时服务）或 door_to_door（上门服务）");
+      return Status::ok();
+    case EventKind::MaterialPurged:
+      // Only a closed case's scans expire; each one named must be attached.
+      if (is_open(v.state)) return refuse(v, e.kind, "办件未办结，扫描材料不能清除");
+      if (split_purged_scans(e.value).empty()) return Status::validation("清除记录须列出扫描材料的 SHA-256");
+      for (const auto& sha : split_purged_scans(e.value))
+        if (std::none_of(v.attachments.begin(), v.attachments.end(), [&](const AttachedMaterial& a) { return a.sha256 == sha; }))
+          return Status::validation("清除记录列出的扫描材料不属于本办件");
       return Status::ok();
     case EventKind::MaterialAttached:
       // Allowed in every state: a scan never changes the case, so concurrent

@@ -78,7 +78,14 @@ struct AttachedMaterial {
   int original_width = 0;
   int original_height = 0;
   std::int64_t original_size = 0;
+  // Devices that removed their local copy when its retention ran out
+  // (material_purged events); the hub still holds the scan.
+  std::vector<std::string> purged_on;
 };
+
+// The SHA-256s a material_purged event names (its value, comma-separated);
+// empty when any part is not 64 lowercase hex digits.
+std::vector<std::string> split_purged_scans(std::string_view value);
 
 struct CaseView {
   std::string case_id;

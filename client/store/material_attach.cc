@@ -2,6 +2,7 @@
 // upload in one transaction.
 #include "client/store/material_attach.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "client/store/scan_downscale.h"
@@ -68,7 +69,15 @@ Result<std::vector<std::string>> attachment_upload_states(HallStore& store, cons
   for (const auto& a : view.attachments) shas.push_back(a.sha256);
   HALLSYNC_ASSIGN_OR_RETURN(auto entries, blob_queue_entries(store.db(), shas));
   std::vector<std::string> out;
+  BlobStore held(blob_dir(store));
+  const std::string device = store.identity().device_id();
   for (const auto& a : view.attachments) {
+    // This PC's copy went when its retention ran out; the hub keeps it.
+    if (std::find(a.purged_on.begin(), a.purged_on.end(), device) != a.purged_on.end() && !held.contains(a.sha256)) {
+      HALLSYNC_ASSIGN_OR_RETURN(std::string download, blob_download_state(store.db(), a.sha256));
+      out.push_back(download == "waiting" ? "to_download" : "purged");
+      continue;
+    }
     std::string state = "elsewhere";
     for (const auto& e : entries)
       if (e.sha256 == a.sha256) state = e.uploaded ? "uploaded" : "waiting";

@@ -38,8 +38,9 @@ Result<AttachResult> attach_material_bytes(HallStore& store, const std::string& 
                                            AttachOptions options = {});
 
 // Transfer state of a case's attachments, for views: "uploaded", "waiting" (to
-// upload), "downloaded", "to_download" (issued by the hub), or "elsewhere"
-// (attached on another device of the hall, which uploads it).
+// upload), "downloaded", "to_download" (issued by the hub, or asked for),
+// "elsewhere" (attached on another device of the hall, which uploads it), or
+// "purged" (this PC's copy removed when its retention ran out; the hub has it).
 Result<std::vector<std::string>> attachment_upload_states(HallStore& store, const CaseView& view);
 
 }  // namespace hallsync::client

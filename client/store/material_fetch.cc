@@ -24,7 +24,7 @@ Result<MaterialFetch> queue_material_downloads(HallStore& store, const std::stri
     seen.push_back(a.sha256);
     if (states[i] == "to_download") {
       ++out.already_queued;
-    } else if (states[i] == "elsewhere") {
+    } else if (states[i] == "elsewhere" || states[i] == "purged") {
       HALLSYNC_RETURN_IF_ERROR(enqueue_blob_download(txn, {a.sha256, a.size}, a.media_type, view.case_id, now));
       ++out.queued;
       out.queued_bytes += a.size;

@@ -429,7 +429,7 @@ function attachmentAction(c, a, i) {
   const base = '/api/cases/' + encodeURIComponent(c.acceptance_no) + '/materials/';
   if (['uploaded', 'waiting', 'downloaded'].includes(a.upload_state))
     return el('a', { href: base + (i + 1), target: '_blank', rel: 'noopener', class: 'view-scan' }, '查看');
-  if (a.upload_state !== 'elsewhere') return '';
+  if (a.upload_state !== 'elsewhere' && a.upload_state !== 'purged') return '';
   return el('button', { type: 'button', class: 'fetch-scan', onclick: async () => {
     const r = await api('POST', base + 'fetch');
     if (r.status === 200) renderCase(r.body); else $('attach-error').textContent = r.body.message;

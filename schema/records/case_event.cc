@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, kMaxEventKind + 1> kCodes = {
     "field_corrected", "procedure_paused", "procedure_resumed", "platform_number_assigned",
     "conflict_resolved", "staff_registered", "post_defined", "absence_started", "absence_ended",
     "enquiry_logged", "complaint_filed", "complaint_handled", "evaluated", "service_flagged", "material_deferred",
-    "appointment_booked", "appointment_closed", "material_attached"};
+    "appointment_booked", "appointment_closed", "material_attached", "material_purged"};
 }
 
 std::string_view event_kind_code(EventKind kind) {

@@ -42,8 +42,12 @@ enum class EventKind : std::uint8_t {
   AppointmentBooked = 25,     // 预约（hall record）
   AppointmentClosed = 26,     // 预约到场、取消或爽约（hall record）
   MaterialAttached = 27,      // 扫描材料 (value = blob descriptor, materials = {material name})
+  // A device removed its local copies of a closed case's scans when their
+  // retention ran out (value = their SHA-256s, comma-separated); the hub keeps
+  // the archive. Recorded by the device that purged, never by a clerk's hand.
+  MaterialPurged = 28,
 };
-constexpr std::uint8_t kMaxEventKind = 27;
+constexpr std::uint8_t kMaxEventKind = 28;
 // Every kind this build decodes.
 constexpr bool is_known_event_kind(std::uint8_t kind) { return kind >= 1 && kind <= kMaxEventKind; }
 

@@ -14,7 +14,10 @@ Status enqueue_blob_download(Transaction& txn, const BlobInfo& blob, const std::
                              const std::string& case_id, std::int64_t now_ms) {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare(
       "INSERT INTO blob_downloads (sha256, size, media_type, case_id, queued_ms) VALUES (?, ?, ?, ?, ?)"
-      " ON CONFLICT (sha256) DO NOTHING"));
+      // A blob fetched before and removed since (its retention ran out) is
+      // fetched again; one waiting stays as it is.
+      " ON CONFLICT (sha256) DO UPDATE SET state = 'waiting', done_ms = NULL, last_error = ''"
+      " WHERE blob_downloads.state = 'done'"));
   stmt.bind(1, blob.sha256).bind(2, blob.size).bind(3, media_type).bind(4, case_id).bind(5, now_ms);
   return stmt.run();
 }

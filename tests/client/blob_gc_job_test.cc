@@ -33,6 +33,19 @@ TEST_CASE("halld.conf sets the blob GC period and grace, and refuses bad values 
   CHECK_FALSE(client::daemon::apply_config_text("blob_gc_period_s = soon\n", "halld.conf", c).is_ok());
 }
 
+TEST_CASE("halld.conf sets the scan retention in days, 0 keeping scans for ever, and refuses bad values",
+          "[gc][config][retention]") {
+  client::daemon::DaemonConfig c;
+  CHECK(c.scan_retention_days == 180);
+  REQUIRE(client::daemon::apply_config_text("scan_retention_days = 0\n", "halld.conf", c).is_ok());
+  CHECK(c.scan_retention_days == 0);
+  for (const char* bad : {"scan_retention_days = -1\n", "scan_retention_days = 3651\n", "scan_retention_days = half\n"})
+    CHECK_FALSE(client::daemon::apply_config_text(bad, "halld.conf", c).is_ok());
+  auto off = client::daemon::run_scan_retention("/nonexistent", 0);  // 0: never purge, never opens the store
+  REQUIRE(off.is_ok());
+  CHECK(off->files_removed == 0);
+}
+
 TEST_CASE("Blob GC runs ten minutes after start and then daily, or after one period when shorter", "[gc]") {
   auto daily = client::daemon::blob_gc_timing(86400);
   CHECK(daily.first_delay == std::chrono::minutes(10));

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "client/store/material_fetch.h"
+#include "client/store/scan_retention.h"
 #include "sync/api/blob_download.h"
 #include "tests/support/scan_fixtures.h"
 
@@ -127,4 +128,34 @@ TEST_CASE("A PC of another hall never gets a scan, even by queueing its hash its
   CHECK(s->blobs_not_yet_on_hub == 1);  // to that hall the blob does not exist
   CHECK(blob_download_state(other.store->db(), sha256_hex(scan)).value() == "waiting");
   CHECK_FALSE(BlobStore(client::blob_dir(*other.store)).contains(sha256_hex(scan)));
+}
+
+TEST_CASE("A scan purged from a PC after its retention is still at the hub and comes back when asked for",
+          "[blobs][retention][integration]") {
+  SyncWorld w;
+  Device& window = device_with_blobs(w, "360704100", "W01");
+  auto c = w.register_case(window);
+  const std::string scan = random_jpeg(80'000, 13);
+  attach(window, c, scan);
+  REQUIRE(w.step(window, c.acceptance_no, schema::EventKind::Withdrawn).is_ok());
+  REQUIRE(w.sync(window)->blobs_uploaded == 1);
+  w.clock().advance(181LL * 24 * 3600 * 1000);
+  auto purged = client::purge_expired_scans(*window.store, 180LL * 24 * 3600 * 1000);
+  REQUIRE(purged.is_ok());
+  REQUIRE(purged->files_removed == 1);
+
+  // The purge event reaches the hub like any other and is accepted there.
+  auto pushed = w.sync(window);
+  REQUIRE(pushed.is_ok());
+  CHECK(pushed->pushed == 1);
+  CHECK(pushed->rejected == 0);
+  CHECK(w.hub_count("SELECT count(*) FROM rejected") == 0);
+  CHECK(states(window, c) == std::vector<std::string>{"purged"});
+
+  REQUIRE(client::queue_material_downloads(*window.store, c.acceptance_no)->queued == 1);
+  auto back = w.sync(window);
+  REQUIRE(back.is_ok());
+  CHECK(back->blobs_downloaded == 1);
+  CHECK(client::read_material(*window.store, c.acceptance_no, "1")->bytes == scan);
+  CHECK(states(window, c) == std::vector<std::string>{"uploaded"});  // held here again, as it was sent
 }

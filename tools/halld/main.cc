@@ -149,11 +149,14 @@ int main(int argc, char** argv) {
   // Scanned files no case names any more go after the grace period; queued
   // uploads are never touched (the collection checks the upload queue).
   const std::string data_dir = config->data_dir;
-  const int grace_days = config->blob_gc_grace_days;
-  PeriodicJob blob_gc(blob_gc_timing(config->blob_gc_period_s), [data_dir, grace_days] {
+  const int grace_days = config->blob_gc_grace_days, retention_days = config->scan_retention_days;
+  PeriodicJob blob_gc(blob_gc_timing(config->blob_gc_period_s), [data_dir, grace_days, retention_days] {
     auto r = run_blob_gc(data_dir, grace_days);
     if (r) log_info(blob_gc_summary(*r));
     else log_warn("blob gc failed (next run at the next period): " + r.status().to_string());
+    auto purged = run_scan_retention(data_dir, retention_days);
+    if (purged) log_info(scan_retention_summary(*purged));
+    else log_warn("scan retention failed (next run at the next period): " + purged.status().to_string());
   });
 
   // One line a supervisor or a test reads to learn the port (port 0 = any free one).
@@ -164,6 +167,7 @@ int main(int argc, char** argv) {
            std::to_string(config->debounce_s) + " stall_timeout_s=" + std::to_string(config->stall_timeout_s) +
            " blob_gc_period_s=" + std::to_string(config->blob_gc_period_s) +
            " blob_gc_grace_days=" + std::to_string(config->blob_gc_grace_days) +
+           " scan_retention_days=" + std::to_string(config->scan_retention_days) +
            (config->config_file.empty() ? "" : " config=" + config->config_file));
 
   for (;;) {
