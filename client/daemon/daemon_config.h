@@ -22,6 +22,9 @@ struct DaemonConfig {
   // the grace period go. See client/store/blob_garbage.h.
   int blob_gc_period_s = 86400;
   int blob_gc_grace_days = 7;
+  // Audit log entries older than this go, in the same daily job (issue #7;
+  // never fewer than 184 days: 网络安全法 art. 21). See client/store/audit_log.h.
+  int audit_retention_days = 184;
   std::string config_file;   // the file read, empty if none
   bool help = false;
 };
