@@ -250,3 +250,24 @@ TEST_CASE("Sign-in failures, the lockout, sign-out and exports are audited, and 
   CHECK(lockouts == 1);
   CHECK_FALSE(contains_clear_pii(api.body.dump()));
 }
+
+TEST_CASE("A report written to a file and a diagnostics bundle are audited with the OS user who made them", "[e2e][audit]") {
+  TempDir dir;
+  REQUIRE(hall(dir, {"init", "--hall", "360704100", "--device", "W01"}).status == 0);
+  Run report = hall(dir, {"report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "csv", "--out",
+                          dir.file("report.csv")});
+  INFO(report.out);
+  REQUIRE(report.status == 0);
+  Run bundle = hallctl(dir, {"export-diagnostics", dir.file("diag.tar.gz")});
+  INFO(bundle.out);
+  REQUIRE(bundle.status == 0);
+  json entries = json::parse(hall(dir, {"audit", "list", "--json"}).out)["entries"];
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0]["action"] == "report_export");
+  CHECK(entries[0]["target"] == "report.csv");
+  CHECK(entries[0]["actor"].get<std::string>().rfind("os:", 0) == 0);
+  CHECK(entries[1]["action"] == "diagnostics_export");
+  CHECK(entries[1]["target"] == "diag.tar.gz");
+  CHECK(entries[1]["detail"] == "masked");
+  CHECK(entries[1]["actor"].get<std::string>().rfind("technician:", 0) == 0);
+}
