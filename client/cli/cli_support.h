@@ -88,5 +88,7 @@ void add_guide_command(CLI::App& app, CommandSet& set);
 void add_report_command(CLI::App& app, CommandSet& set);
 // Sign-in accounts for halld's web page (issue #9).
 void add_account_commands(CLI::App& app, CommandSet& set);
+// The audit log (issue #7).
+void add_audit_commands(CLI::App& app, CommandSet& set);
 
 }  // namespace hallsync::client::cli

@@ -4,6 +4,7 @@
 
 #include "client/cli/cli_support.h"
 #include "client/domain/supervision_report.h"
+#include "client/store/audit_log.h"
 #include "client/store/service_rules.h"
 
 namespace hallsync::client::cli {
@@ -34,7 +35,14 @@ void add_report_command(CLI::App& app, CommandSet& set) {
     if (!cases) return report(cases.status());
     auto r = build_report(hall.identity().hall_code, *cases, *reg, hall.calendar(), *from, *to);
     std::string body = a->format == "csv" ? report_to_csv(r) : a->format == "html" ? report_to_html(r) : report_to_text(r);
-    return write_output(body, a->out, "监督考核报表");
+    int rc = write_output(body, a->out, "监督考核报表");
+    // #7: a report written to a file leaves the PC's screen: an export, audited.
+    if (!a->out.empty()) {
+      AuditEntry e{0, hall.clock().now_ms(), os_actor(), "report_export", a->out.substr(a->out.find_last_of('/') + 1),
+                   rc == 0 ? "ok" : "failed", a->from + ".." + a->to + " " + a->format};
+      if (Status s = record_audit(hall.db(), e); !s.is_ok()) return report(s);
+    }
+    return rc;
   });
 }
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_sync_commands(app, set);
   add_staff_commands(app, set);
   add_account_commands(app, set);
+  add_audit_commands(app, set);
   add_post_commands(app, set);
   add_enquiry_commands(app, set);
   add_complaint_commands(app, set);

@@ -18,14 +18,19 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-Status parse_seconds(const std::string& text, int min, int max, const std::string& what, int& out) {
+// A whole number of `unit` (seconds, days) within [min, max].
+Status parse_whole(const std::string& text, int min, int max, const std::string& what, const char* unit, int& out) {
   int v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
-    return Status::validation(what + ": expected whole seconds from " + std::to_string(min) + " to " +
+    return Status::validation(what + ": expected whole " + unit + " from " + std::to_string(min) + " to " +
                               std::to_string(max) + ", got \"" + text + "\"");
   out = v;
   return Status::ok();
+}
+
+Status parse_seconds(const std::string& text, int min, int max, const std::string& what, int& out) {
+  return parse_whole(text, min, max, what, "seconds", out);
 }
 
 Status apply_setting(const std::string& key, const std::string& value, const std::string& where, DaemonConfig& c) {
@@ -46,28 +51,19 @@ Status apply_setting(const std::string& key, const std::string& value, const std
   if (key == "stall_timeout_s") return parse_seconds(value, 1, 3600, where + ": stall_timeout_s", c.stall_timeout_s);
   if (key == "blob_gc_period_s")
     return parse_seconds(value, 1, 30 * 86400, where + ": blob_gc_period_s", c.blob_gc_period_s);
-  if (key == "scan_retention_days") {
-    int days = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), days);
-    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || days < 0 || days > 3650)
-      return Status::validation(where + ": scan_retention_days: expected whole days from 0 (keep) to 3650, got \"" +
-                                value + "\"");
-    c.scan_retention_days = days;
-    return Status::ok();
-  }
-  if (key == "blob_gc_grace_days") {
-    // Whole days, 1 at least: a shorter grace could take a file an attach is still committing.
-    int days = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), days);
-    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || days < 1 || days > 3650)
-      return Status::validation(where + ": blob_gc_grace_days: expected whole days from 1 to 3650, got \"" + value +
-                                "\"");
-    c.blob_gc_grace_days = days;
-    return Status::ok();
-  }
+  // Whole days, 1 at least: a shorter grace could take a file an attach is still committing.
+  if (key == "blob_gc_grace_days")
+    return parse_whole(value, 1, 3650, where + ": blob_gc_grace_days", "days", c.blob_gc_grace_days);
+  // Six months at least (网络安全法 art. 21); the schema refuses a shorter purge anyway.
+  if (key == "audit_retention_days")
+    return parse_whole(value, 184, 3650, where + ": audit_retention_days", "days", c.audit_retention_days);
+  // 0 keeps this PC's scans for ever.
+  if (key == "scan_retention_days")
+    return parse_whole(value, 0, 3650, where + ": scan_retention_days", "days", c.scan_retention_days);
   return Status::validation(where + ": unknown key \"" + key +
                             "\" (known: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, "
-                            "stall_timeout_s, blob_gc_period_s, blob_gc_grace_days, scan_retention_days)");
+                            "stall_timeout_s, blob_gc_period_s, blob_gc_grace_days, audit_retention_days, "
+                            "scan_retention_days)");
 }
 
 }  // namespace
@@ -117,7 +113,7 @@ std::string usage_text() {
          "  the always-on hall daemon: local JSON API on loopback, background sync with the hub\n"
          "  config file (default DIR/halld.conf): key = value lines, # comments;\n"
          "  keys: listen, lan_listen, tls_cert, tls_key, sync_period_s, debounce_s, stall_timeout_s,\n"
-         "        blob_gc_period_s, blob_gc_grace_days, scan_retention_days;\n"
+         "        blob_gc_period_s, blob_gc_grace_days, audit_retention_days, scan_retention_days;\n"
          "  flags override the file\n";
 }
 

@@ -30,6 +30,9 @@ struct DaemonConfig {
   // `listen` stays plain HTTP for the PC's own tools. Empty: loopback only.
   std::string lan_listen;
   std::string tls_cert, tls_key;  // PEM files; required with lan_listen, refused without it
+  // Audit log entries older than this go, in the same daily job (issue #7;
+  // never fewer than 184 days: 网络安全法 art. 21). See client/store/audit_log.h.
+  int audit_retention_days = 184;
   std::string config_file;   // the file read, empty if none
   bool help = false;
 };

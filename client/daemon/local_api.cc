@@ -105,8 +105,14 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   // the store has staff accounts; the sync endpoints never do.
   auto who = actor(request);
   if (!who) return status_reply(who.status());
-  if (who->accounts && !who->session && path.rfind("/api/sync", 0) != 0)
+  const bool anonymous = who->accounts && !who->session;
+  if (anonymous && path.rfind("/api/sync", 0) != 0)
     return error_reply(401, "unauthorized", "请先登录（登录已超时或尚未登录）");
+  // Role gate (#7), before any route runs so a refusal changes nothing. An
+  // anonymous sync call is `hall sync` on this PC and keeps its open path.
+  if (!anonymous)
+    if (auto r = refuse_if_forbidden(request, path, *who)) return *r;
+  if (auto r = route_admin(request, path, query, *who)) return *r;
   if (auto r = route_case_actions(request, path, query, *who)) return *r;
 
   if (path == "/api/cases" && get) {
@@ -258,7 +264,7 @@ HttpResponse LocalApi::route(const HttpRequest& request) {
   }
 
   bool known = path == "/api/cases" || path.rfind("/api/cases/", 0) == 0 || path == "/api/sync/status" ||
-               path == "/api/sync" || path == "/api/sync/history";
+               path == "/api/sync" || path == "/api/sync/history" || path == "/api/audit" || path == "/api/staff";
   if (known) return error_reply(405, "bad_request", "此地址不支持 " + method + " 方法");
   return error_reply(404, "not_found", "没有这个接口：" + path);
 }

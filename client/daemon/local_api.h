@@ -15,7 +15,18 @@
 //   POST /api/cases/{ref}/steps/{step}   a lifecycle step (case_steps.h)
 //   GET  /api/cases/{ref}/documents/{kind}   the document as printable HTML
 //   POST /api/cases/{ref}/conflicts/{event_id}/resolve
+//   GET  /api/audit?since=YYYY-MM-DD&limit=N   the audit log, oldest first (auditor)
+//   GET  /api/staff                      accounts and roles (supervisor)
+//   POST /api/staff/{clerk_id}/role      {"role": R}: change a role (supervisor)
 //   GET  /, /assets/*                    the clerk's web page (client/web)
+//
+// Roles (#7): every /api/ route needs a permission (route_permissions.h) that
+// the signed-in account's role must hold (client/domain/staff_roles.h); the
+// role is re-read from hall.db on each request, so a change applies at once.
+// A refusal is 403 {"code":"forbidden"} naming the role needed, checked before
+// the route runs (nothing changes) and written to the audit log. With no
+// accounts the caller acts as a clerk. Sign-ins, failures, lockouts, sign-outs
+// and idle expiry seen are audited too (client/store/audit_log.h).
 //
 // Sign-in: once hall.db has any staff account (`hall account add`), every case
 // and catalog endpoint needs the session cookie of POST /api/login, and the
@@ -25,10 +36,11 @@
 // endpoints carry no personal data and serve `hall sync` without a session.
 //
 // Errors are {"code": "validation"|"conflict"|"not_found"|"storage"|
-// "bad_request"|"internal", "message": "..."} with 400/409/404/503/400/500;
+// "bad_request"|"unauthorized"|"forbidden"|"locked"|"internal", "message": "..."}
+// with 400/409/404/503/400/401/403/429/500;
 // messages from the domain are the Chinese ones a clerk reads.
 // Validation errors of the intake form also name the field ("field", "errors").
-// Not yet: LAN mode with TLS (issue #7), roles beyond display.
+// Not yet: LAN mode with TLS (issue #7).
 #pragma once
 
 #include <optional>
@@ -55,11 +67,20 @@ class LocalApi {
   struct Actor {
     bool accounts = false;                 // the store has staff accounts: sessions are required
     const StaffSession* session = nullptr;  // the signed-in clerk, if any
+    std::string role;                      // as stored now; "clerk" with no accounts; empty when signed out
   };
   HttpResponse route(const HttpRequest& request);
   Result<Actor> actor(const HttpRequest& request);
   // staff_api.cc: /api/login, /api/logout, /api/me; nullopt for other paths.
   std::optional<HttpResponse> route_staff(const HttpRequest& request, const std::string& path);
+  // admin_api.cc: /api/audit and /api/staff…; nullopt for other paths.
+  std::optional<HttpResponse> route_admin(const HttpRequest& request, const std::string& path, const Query& query,
+                                          const Actor& actor);
+  // The role gate (route_permissions.h): a 403 reply, audited, when the actor's role may not.
+  std::optional<HttpResponse> refuse_if_forbidden(const HttpRequest& request, const std::string& path, const Actor& actor);
+  // Appends to the audit log; a failure is logged (the action it records has happened).
+  void audit(const std::string& actor, const std::string& action, const std::string& target, const std::string& outcome,
+             const std::string& detail = {});
   // case_actions_api.cc: /api/catalog and /api/cases/{ref}/…; nullopt for other paths.
   std::optional<HttpResponse> route_case_actions(const HttpRequest& request, const std::string& path,
                                                  const Query& query, const Actor& actor);

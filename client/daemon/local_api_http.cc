@@ -27,7 +27,10 @@ HttpResponse status_reply(const Status& s) {
     case ErrorKind::Conflict: return error_reply(409, "conflict", s.message());
     case ErrorKind::NotFound: return error_reply(404, "not_found", s.message());
     case ErrorKind::Storage: return error_reply(503, "storage", s.message());
-    case ErrorKind::Auth: return error_reply(401, "unauthorized", s.message());
+    case ErrorKind::Auth:
+      // A signed-in person whose role may not (staff_roles.h) vs. no one signed in.
+      if (s.code() == "forbidden") return error_reply(403, "forbidden", s.message());
+      return error_reply(401, "unauthorized", s.message());
     default:
       log_error("local API: " + s.to_string());
       return error_reply(500, "internal", s.message());

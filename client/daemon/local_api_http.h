@@ -19,7 +19,8 @@ using Query = std::map<std::string, std::string>;
 
 HttpResponse reply(int status, const nlohmann::json& body);
 HttpResponse error_reply(int status, const std::string& code, const std::string& message);
-// Validation 400, Conflict 409, NotFound 404, Storage 503, Auth 401, anything else 500 (logged).
+// Validation 400, Conflict 409, NotFound 404, Storage 503, Auth 401 (403 with
+// code "forbidden": a role without the permission), anything else 500 (logged).
 HttpResponse status_reply(const Status& s);
 // 400 {"code":"validation","field":F,"message":M,"errors":[{field,message}…]}: the
 // page shows each message next to its field; `field`/`message` are the first.

@@ -17,11 +17,12 @@ std::string StaffSessions::open(const StaffAccount& account, std::int64_t now_ms
   return hex;
 }
 
-const StaffSession* StaffSessions::find(const std::string& token, std::int64_t now_ms) {
+const StaffSession* StaffSessions::find(const std::string& token, std::int64_t now_ms, std::string* expired) {
   if (token.empty()) return nullptr;
   auto it = sessions_.find(token);
   if (it == sessions_.end()) return nullptr;
   if (now_ms - it->second.last_seen_ms > limits_.idle_timeout_ms) {
+    if (expired) *expired = it->second.account.clerk_id;
     sessions_.erase(it);
     return nullptr;
   }
@@ -37,7 +38,7 @@ std::int64_t StaffSessions::locked_for(const std::string& clerk_id, std::int64_t
   return it->second.locked_until_ms - now_ms;
 }
 
-void StaffSessions::record_failure(const std::string& clerk_id, std::int64_t now_ms) {
+bool StaffSessions::record_failure(const std::string& clerk_id, std::int64_t now_ms) {
   // Bounded: guessing many ids must not grow the table without end; ids not
   // locked right now lose their count first.
   if (failures_.size() >= 10'000)
@@ -45,7 +46,10 @@ void StaffSessions::record_failure(const std::string& clerk_id, std::int64_t now
       it = it->second.locked_until_ms > now_ms ? std::next(it) : failures_.erase(it);
   Failures& f = failures_[clerk_id];
   if (f.locked_until_ms && f.locked_until_ms <= now_ms) f = {};  // a lockout served starts a fresh count
-  if (++f.count >= limits_.max_failures) f.locked_until_ms = now_ms + limits_.lockout_ms;
+  if (++f.count < limits_.max_failures) return false;
+  const bool starts = f.locked_until_ms <= now_ms;  // not already locked (a locked id is refused before this)
+  f.locked_until_ms = now_ms + limits_.lockout_ms;
+  return starts;
 }
 
 std::string cookie_value(const std::string& header, const std::string& name) {

@@ -34,13 +34,15 @@ class StaffSessions {
   // A new session for `account`; returns its token (64 hex digits from libsodium's CSPRNG).
   std::string open(const StaffAccount& account, std::int64_t now_ms);
   // The session of `token` if it exists and was used within the idle timeout;
-  // touching it restarts the idle clock. An expired session is dropped.
-  const StaffSession* find(const std::string& token, std::int64_t now_ms);
+  // touching it restarts the idle clock. An expired session is dropped, and
+  // its clerk id put in `expired` (for the audit log) when given.
+  const StaffSession* find(const std::string& token, std::int64_t now_ms, std::string* expired = nullptr);
   void close(const std::string& token);
 
   // Milliseconds until `clerk_id` may try again; 0 when not locked.
   std::int64_t locked_for(const std::string& clerk_id, std::int64_t now_ms) const;
-  void record_failure(const std::string& clerk_id, std::int64_t now_ms);
+  // Counts a wrong password; true when this one started a lockout.
+  bool record_failure(const std::string& clerk_id, std::int64_t now_ms);
   void record_success(const std::string& clerk_id) { failures_.erase(clerk_id); }
 
   const SessionLimits& limits() const { return limits_; }

@@ -1,6 +1,7 @@
 // Writing and reading the sync_history table (see sync_history.h).
 #include "client/daemon/sync_history.h"
 
+#include "client/store/audit_log.h"
 #include "sync/api/redact.h"
 
 namespace hallsync::client::daemon {
@@ -40,6 +41,20 @@ SyncRunRecord make_run_record(std::int64_t started_ms, std::int64_t ended_ms, co
 
 Status record_sync_run(Database& db, const SyncRunRecord& run) {
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(db));
+  // #7: the hub saying this device is revoked is a security event. Audited
+  // once when it starts, not on every retry after it: the previous session's
+  // code tells whether it is news.
+  if (!run.ok && run.error_code == "revoked") {
+    std::string previous;
+    {
+      HALLSYNC_ASSIGN_OR_RETURN(auto last, db.prepare("SELECT coalesce(error_code, '') FROM sync_history ORDER BY id DESC LIMIT 1"));
+      HALLSYNC_ASSIGN_OR_RETURN(bool row, last.step());
+      if (row) previous = last.column_text(0);
+    }
+    if (previous != "revoked")
+      HALLSYNC_RETURN_IF_ERROR(append_audit(db, {0, run.ended_ms, "sync", "device_revoked", "hub", "refused",
+                                                 "the hub refuses this device: re-enroll (hallctl enroll)"}));
+  }
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare(
       "INSERT INTO sync_history (started_ms, ended_ms, pushed, pulled, rejected, bytes_sent, bytes_received,"
       " outcome, error_kind, error_code, error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));

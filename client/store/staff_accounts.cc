@@ -6,7 +6,9 @@
 #include <sodium.h>
 
 #include "client/domain/intake.h"
+#include "client/domain/staff_roles.h"
 #include "client/domain/text_rules.h"
+#include "client/store/audit_log.h"
 
 namespace hallsync::client {
 namespace {
@@ -27,8 +29,14 @@ Result<std::string> hash_password(std::string_view password) {
 }
 
 Status validate_role(const std::string& role) {
-  if (role == "clerk" || role == "supervisor") return Status::ok();
-  return Status::validation("角色只能是 clerk（窗口人员）或 supervisor（负责人）");
+  if (is_staff_role(role)) return Status::ok();
+  return Status::validation("角色只能是 clerk（窗口人员）、supervisor（负责人）、technician（技术人员）或 auditor（审计员）");
+}
+
+// The account change's audit entry, in the transaction that makes the change.
+Status audit_account(Database& db, const std::string& actor, const char* action, const std::string& clerk_id,
+                     std::string detail, std::int64_t now_ms) {
+  return append_audit(db, {0, now_ms, actor.empty() ? os_actor() : actor, action, clerk_id, "ok", std::move(detail)});
 }
 
 }  // namespace
@@ -40,7 +48,8 @@ Status validate_password(std::string_view password) {
   return Status::ok();
 }
 
-Status add_staff(Database& db, const StaffAccount& account, std::string_view password, std::int64_t now_ms) {
+Status add_staff(Database& db, const StaffAccount& account, std::string_view password, std::int64_t now_ms,
+                 const std::string& actor) {
   HALLSYNC_RETURN_IF_ERROR(validate_clerk_id(account.clerk_id));
   HALLSYNC_ASSIGN_OR_RETURN(std::string name, validate_person_name(account.display_name));
   HALLSYNC_RETURN_IF_ERROR(validate_role(account.role));
@@ -56,10 +65,12 @@ Status add_staff(Database& db, const StaffAccount& account, std::string_view pas
       " VALUES (?, ?, ?, ?, ?, ?)"));
   stmt.bind(1, account.clerk_id).bind(2, name).bind(3, account.role).bind(4, hash).bind(5, now_ms).bind(6, now_ms);
   HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  HALLSYNC_RETURN_IF_ERROR(audit_account(db, actor, "account_create", account.clerk_id, "role " + account.role, now_ms));
   return txn.commit();
 }
 
-Status set_staff_password(Database& db, const std::string& clerk_id, std::string_view password, std::int64_t now_ms) {
+Status set_staff_password(Database& db, const std::string& clerk_id, std::string_view password, std::int64_t now_ms,
+                          const std::string& actor) {
   HALLSYNC_RETURN_IF_ERROR(validate_password(password));
   HALLSYNC_ASSIGN_OR_RETURN(std::string hash, hash_password(password));
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(db));
@@ -68,6 +79,27 @@ Status set_staff_password(Database& db, const std::string& clerk_id, std::string
   stmt.bind(1, hash).bind(2, now_ms).bind(3, clerk_id);
   HALLSYNC_RETURN_IF_ERROR(stmt.run());
   if (db.changes() == 0) return Status::not_found("工号 " + clerk_id + " 没有账号；新建请用 hall account add");
+  HALLSYNC_RETURN_IF_ERROR(audit_account(db, actor, "account_password_reset", clerk_id, "", now_ms));
+  return txn.commit();
+}
+
+Status set_staff_role(Database& db, const std::string& clerk_id, const std::string& role, std::int64_t now_ms,
+                      const std::string& actor) {
+  HALLSYNC_RETURN_IF_ERROR(validate_role(role));
+  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(db));
+  std::string before;
+  {  // the read statement is done (reset) before the row is updated
+    HALLSYNC_ASSIGN_OR_RETURN(auto old, db.prepare("SELECT role FROM staff_accounts WHERE clerk_id = ?"));
+    old.bind(1, clerk_id);
+    HALLSYNC_ASSIGN_OR_RETURN(bool found, old.step());
+    if (!found) return Status::not_found("工号 " + clerk_id + " 没有账号；新建请用 hall account add");
+    before = old.column_text(0);
+  }
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare(
+      "UPDATE staff_accounts SET role = ?, updated_ms = ? WHERE clerk_id = ?"));
+  stmt.bind(1, role).bind(2, now_ms).bind(3, clerk_id);
+  HALLSYNC_RETURN_IF_ERROR(stmt.run());
+  HALLSYNC_RETURN_IF_ERROR(audit_account(db, actor, "account_role_change", clerk_id, before + " -> " + role, now_ms));
   return txn.commit();
 }
 
@@ -81,6 +113,16 @@ Result<std::vector<StaffAccount>> list_staff(Database& db) {
     out.push_back({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3), stmt.column_int(4)});
   }
   return out;
+}
+
+Result<std::optional<StaffAccount>> find_staff(Database& db, const std::string& clerk_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare(
+      "SELECT clerk_id, display_name, role, created_ms, updated_ms FROM staff_accounts WHERE clerk_id = ?"));
+  stmt.bind(1, clerk_id);
+  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return std::optional<StaffAccount>();
+  return std::optional<StaffAccount>(
+      StaffAccount{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_int(3), stmt.column_int(4)});
 }
 
 Result<bool> any_staff(Database& db) {

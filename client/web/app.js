@@ -5,7 +5,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, loginRequired: false, matters: [], matter: null, caseRef: null, lastView: 'intake' };
+const state = { me: null, loginRequired: false, permissions: [], matters: [], matter: null, caseRef: null, lastView: 'intake' };
 
 // ---- API -------------------------------------------------------------------
 
@@ -131,24 +131,36 @@ function showLogin(message) {
   show('login');
 }
 
+// What the signed-in role may do (#7: staff_roles.h, via /api/me). halld
+// refuses the rest with 403 anyway; the page only stops offering it.
+function can(permission) { return state.permissions.includes(permission); }
+
 function signedIn() {
   $('nav').hidden = false;
   loadCatalog();
   if (state.me) {
-    $('who-name').textContent = state.me.display_name + '（' + state.me.clerk_id + '）';
+    state.permissions = state.me.permissions || [];
+    $('who-name').textContent = state.me.display_name + '（' + state.me.clerk_id + '，' + (state.me.role_label || '') + '）';
     $('logout').hidden = false;
     $('clerk-free').hidden = true;
   } else {
     $('who-name').textContent = '未设置工作人员账号';
     $('clerk-free').hidden = false;
   }
-  show('intake');
+  document.querySelector('#nav [data-view="intake"]').hidden = !can('case.write');
+  document.querySelector('#nav [data-view="list"]').hidden = !can('case.read');
+  if (can('case.write')) { show('intake'); return; }
+  // An auditor reads the list; a technician has no case view: the list's
+  // error line carries halld's refusal, which names the role needed.
+  show('list');
+  loadList();
 }
 
 async function checkSession() {
   const r = await api('GET', '/api/me');
   state.loginRequired = !!(r.body && r.body.login_required);
   state.me = r.body ? r.body.clerk : null;
+  state.permissions = (r.body && r.body.permissions) || [];
   if (state.loginRequired && !state.me) showLogin('');
   else signedIn();
 }

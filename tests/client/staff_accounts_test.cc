@@ -70,6 +70,18 @@ TEST_CASE("Repeated wrong passwords lock the clerk id for a while, then it may t
   CHECK(s.locked_for("c001", 5004) == 0);
 }
 
+TEST_CASE("The failure that starts a lockout says so once, and an expired session names its clerk", "[staff][audit]") {
+  StaffSessions s({/*idle_timeout_ms=*/1000, /*max_failures=*/2, /*lockout_ms=*/5000});
+  CHECK_FALSE(s.record_failure("c001", 0));
+  CHECK(s.record_failure("c001", 1));  // the audit log's "lockout"
+  std::string token = s.open({"c002", "李四", "auditor"}, 0);
+  std::string expired;
+  CHECK(s.find(token, 500, &expired) != nullptr);
+  CHECK(expired.empty());
+  CHECK(s.find(token, 1600, &expired) == nullptr);
+  CHECK(expired == "c002");  // the audit log's "session_expired"
+}
+
 TEST_CASE("The session cookie is read from a Cookie header among others", "[staff]") {
   CHECK(cookie_value("a=1; hall_session=abc; b=2", "hall_session") == "abc");
   CHECK(cookie_value("hall_session=xyz", "hall_session") == "xyz");

@@ -27,6 +27,11 @@ void add_resync_command(CLI::App& app, CtlCommandSet& set);
 void add_export_command(CLI::App& app, CtlCommandSet& set);
 void add_gc_command(CLI::App& app, CtlCommandSet& set);
 
+// Records a technician's action in DATA_DIR's audit log when the store exists
+// (ctl_audit.cc); a failure to record is printed as a warning.
+void audit_ctl(const std::string& data_dir, const std::string& action, const std::string& target, const Status& outcome,
+               const std::string& detail = {});
+
 // Prints "hallctl: <kind>: <message> [code]" and returns the exit status.
 int ctl_error(const Status& s);
 

@@ -61,6 +61,10 @@ void add_resync_command(CLI::App& app, CtlCommandSet& set) {
       req.on_progress = show_progress;
       Status s = client::diagnostics::run_resync(req, SystemClock::instance());
       if (isatty(STDERR_FILENO)) std::cerr << "\n";
+      // #7: a forced resync is a repair of the hall's data: audited (a dry run changes nothing).
+      if (!a->dry_run && s.code() != "already_running")
+        audit_ctl(set.data_dir, "resync", a->repush ? "repush" : a->repull ? "repull" : "rebuild", s,
+                  a->accept_epoch.empty() ? "" : "accept epoch " + a->accept_epoch);
       if (!s.is_ok()) {
         if (s.code() == "already_running")
           return ctl_error(Status::conflict("halld is running on " + set.data_dir +
@@ -89,6 +93,9 @@ void add_export_command(CLI::App& app, CtlCommandSet& set) {
                      "phones in clear (含个人信息). Send it only over an approved channel and delete it after use.\n";
       auto report = client::diagnostics::write_diagnostics_bundle(
           {set.data_dir, *out, *include_db, "hallsync " HALLSYNC_VERSION}, SystemClock::instance());
+      // #7: every bundle leaving the PC is audited, and one with the database in clear says so.
+      audit_ctl(set.data_dir, "diagnostics_export", out->substr(out->find_last_of('/') + 1), report.status(),
+                *include_db ? "with database (personal data in clear)" : "masked");
       if (!report) return ctl_error(report.status());
       std::cout << "wrote " << *out << ":";
       for (const auto& m : report->members) std::cout << " " << m;

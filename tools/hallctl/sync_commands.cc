@@ -65,9 +65,15 @@ void add_enroll_command(CLI::App& app, CtlCommandSet& set) {
       if (Status s = client::validate_hub_link(checked); !s.is_ok()) return ctl_error(s);
       auto transport = make_curl_transport(client::transport_options(*link));
       auto grant = redeem_enrollment_code(*transport, *code);
-      if (!grant) return ctl_error(grant.status());
+      // #7: enrollment, and a refused attempt, are audited (never the code or the token).
+      if (!grant) {
+        audit_ctl(set.data_dir, "enroll", link->hub_url, grant.status());
+        return ctl_error(grant.status());
+      }
       link->token = grant->token;
-      if (Status s = client::save_hub_link(set.data_dir, *link); !s.is_ok()) return ctl_error(s);
+      Status saved = client::save_hub_link(set.data_dir, *link);
+      audit_ctl(set.data_dir, "enroll", grant->device_id, saved, "hub " + link->hub_url);
+      if (!saved.is_ok()) return ctl_error(saved);
       std::cout << "enrolled as device " << grant->device_id << " (hall " << grant->hall_code << ", device "
                 << grant->device_code << "); credentials saved in " << set.data_dir << "/" << client::kHubLinkFile
                 << "\n";

@@ -22,6 +22,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/daemon/instance_lock.h"
 #include "client/daemon/local_api.h"
+#include "client/daemon/audit_purge_job.h"
 #include "client/daemon/blob_gc_job.h"
 #include "client/daemon/sync_scheduler.h"
 #include "client/domain/material_file.h"
@@ -150,13 +151,18 @@ int main(int argc, char** argv) {
   // uploads are never touched (the collection checks the upload queue).
   const std::string data_dir = config->data_dir;
   const int grace_days = config->blob_gc_grace_days, retention_days = config->scan_retention_days;
-  PeriodicJob blob_gc(blob_gc_timing(config->blob_gc_period_s), [data_dir, grace_days, retention_days] {
+  // The same daily job purges expired scans and audit entries past their retention (#7).
+  const int audit_days = config->audit_retention_days;
+  PeriodicJob blob_gc(blob_gc_timing(config->blob_gc_period_s), [data_dir, grace_days, retention_days, audit_days] {
     auto r = run_blob_gc(data_dir, grace_days);
     if (r) log_info(blob_gc_summary(*r));
     else log_warn("blob gc failed (next run at the next period): " + r.status().to_string());
     auto purged = run_scan_retention(data_dir, retention_days);
     if (purged) log_info(scan_retention_summary(*purged));
     else log_warn("scan retention failed (next run at the next period): " + purged.status().to_string());
+    auto purge = run_audit_purge(data_dir, audit_days);
+    if (purge) log_info(audit_purge_summary(*purge));
+    else log_warn("audit purge failed (next run at the next period): " + purge.status().to_string());
   });
 
   // One line a supervisor or a test reads to learn the port (port 0 = any free one).
@@ -168,6 +174,7 @@ int main(int argc, char** argv) {
            " blob_gc_period_s=" + std::to_string(config->blob_gc_period_s) +
            " blob_gc_grace_days=" + std::to_string(config->blob_gc_grace_days) +
            " scan_retention_days=" + std::to_string(config->scan_retention_days) +
+           " audit_retention_days=" + std::to_string(config->audit_retention_days) +
            (config->config_file.empty() ? "" : " config=" + config->config_file));
 
   for (;;) {
