@@ -52,6 +52,24 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+namespace {
+// Quiet notices ("relation already exists, skipping"); the timeouts above.
+// Our own integers: no parameters in SET, none needed.
+std::string session_settings() {
+  return "SET client_min_messages = warning; SET statement_timeout = " + std::to_string(kStatementTimeoutMs) +
+         "; SET lock_timeout = " + std::to_string(kLockTimeoutMs);
+}
+}  // namespace
+
+std::string url_with_database(const std::string& url, const std::string& name) {
+  auto authority = url.find("://");
+  auto query = url.find('?');
+  auto slash = url.find('/', authority == std::string::npos ? 0 : authority + 3);
+  if (query != std::string::npos && slash != std::string::npos && slash > query) slash = std::string::npos;
+  std::size_t head = slash != std::string::npos ? slash : (query != std::string::npos ? query : url.size());
+  return url.substr(0, head) + "/" + name + (query != std::string::npos ? url.substr(query) : std::string());
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& url) {
   std::string shown = redact_url(url);
   pg_conn* conn = PQconnectdb(url.c_str());
@@ -65,9 +83,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& u
         .with_code("store_unavailable");
   }
   std::unique_ptr<PgConnection> c(new PgConnection(conn, shown));
-  // Quiet notices ("relation already exists, skipping") would go to stderr.
+  // Notices would go to stderr.
   PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-  HALLSYNC_RETURN_IF_ERROR(c->exec("SET client_min_messages = warning"));
+  HALLSYNC_RETURN_IF_ERROR(c->exec(session_settings()));
   return c;
 }
 
@@ -84,7 +102,7 @@ Status PgConnection::ensure_connected() {
   if (PQstatus(conn_) == CONNECTION_OK) return Status::ok();
   PQreset(conn_);
   prepared_.clear();  // server-side statements died with the old session
-  if (PQstatus(conn_) == CONNECTION_OK) return exec("SET client_min_messages = warning");
+  if (PQstatus(conn_) == CONNECTION_OK) return exec(session_settings());
   return Status::storage("lost the connection to PostgreSQL at " + display_url_ + " and cannot reconnect (" +
                          PQerrorMessage(conn_) + "); nothing was applied, retry when the database is back")
       .with_code("store_unavailable");
@@ -102,8 +120,9 @@ Status PgConnection::error(std::string_view context, pg_result* result) const {
     // Dead, restarting or out of resources: the transaction rolled back whole.
     msg += "PostgreSQL at " + display_url_ + " is unavailable; nothing was applied, retry later";
     code = "store_unavailable";
-  } else if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") {
-    msg += "PostgreSQL aborted the transaction (serialization failure, deadlock or lock timeout); retry";
+  } else if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "57014") {
+    msg += "PostgreSQL cancelled the transaction (serialization failure, deadlock, or a statement or lock wait "
+           "over its time limit); nothing was applied, retry";
     code = "store_busy";
   } else if (sqlstate.rfind("23", 0) == 0) {
     msg += "constraint violated";

@@ -23,6 +23,13 @@ namespace hallsync::storage {
 // they took it, so event sequences become visible in order (PROTOCOL.md).
 inline constexpr std::int64_t kHubWriteLockKey = 0x68616c6c68756231;  // "hallhub1"
 
+// A slow database must give devices a retryable 503, not hold the hub's one
+// connection (and every device behind it) until their transfers time out:
+// a statement running longer, or a wait for the write lock longer, is
+// cancelled and the transaction rolled back whole (store_busy).
+inline constexpr int kStatementTimeoutMs = 30'000;
+inline constexpr int kLockTimeoutMs = 10'000;
+
 // One execution of a prepared statement: its parameters (text, or binary for
 // bytea) and, once run, its whole result, read row by row.
 struct PgCall {
@@ -90,5 +97,9 @@ bool pg_column_is_null(const PgCall& call, int col);
 std::string rewrite_placeholders(std::string_view sql, int* params);
 // The URL with any password replaced by '***', for messages and logs.
 std::string redact_url(const std::string& url);
+// The same server URL naming another database:
+// postgresql://user@host:port/OLD?params → …/NAME?params (tests and benchmarks
+// make a fresh database per run).
+std::string url_with_database(const std::string& url, const std::string& name);
 
 }  // namespace hallsync::storage

@@ -6,6 +6,8 @@
 // Needs HALLSYNC_TEST_STORE=pg and a server (tests/support/test_hub_store.h).
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <barrier>
 #include <set>
@@ -162,5 +164,19 @@ TEST_CASE("200 devices syncing at once with two hubs on one PostgreSQL database 
     auto at_device = query_set(dev.store->db(), "SELECT event_id FROM case_events", "");
     CHECK(hall_at_hub.size() == static_cast<std::size_t>(kDevicesPerHall * kRounds * kCasesPerRound * 2));
     CHECK(at_device == hall_at_hub);
+  }
+
+  // The fleet view from the real binary on the same store: every device, its
+  // whole outbox acknowledged, seen, signing its requests.
+  Run listed = run_command({HALLHUB_BINARY, "devices", "--json", "--data-dir", dir.file("admin"), "--store", store.url()});
+  INFO(listed.out);
+  REQUIRE(listed.status == 0);
+  auto fleet = nlohmann::json::parse(listed.out);
+  REQUIRE(fleet.size() == devices.size());
+  for (const auto& d : fleet) {
+    CHECK(d["high_water"] == kRounds * kCasesPerRound);
+    CHECK(d["last_seen_ms"].get<std::int64_t>() > 0);
+    CHECK(d["auth"] == "signed");
+    CHECK(d["status"] == "active");
   }
 }

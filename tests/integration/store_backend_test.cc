@@ -111,9 +111,9 @@ TEST_CASE("PostgreSQL placeholders are rewritten outside quotes and comments, an
   CHECK(n == 2);
   CHECK(storage::redact_url("postgresql://hub:s3cret@db:5432/hallhub") == "postgresql://hub:***@db:5432/hallhub");
   CHECK(storage::redact_url("postgresql:///hallhub?host=/run/pg") == "postgresql:///hallhub?host=/run/pg");
-  CHECK(TestHubStore::with_database("postgresql:///postgres?host=/s&user=p", "x") == "postgresql:///x?host=/s&user=p");
-  CHECK(TestHubStore::with_database("postgresql://u@h:1/db", "x") == "postgresql://u@h:1/x");
-  CHECK(TestHubStore::with_database("postgresql://u@h", "x") == "postgresql://u@h/x");
+  CHECK(storage::url_with_database("postgresql:///postgres?host=/s&user=p", "x") == "postgresql:///x?host=/s&user=p");
+  CHECK(storage::url_with_database("postgresql://u@h:1/db", "x") == "postgresql://u@h:1/x");
+  CHECK(storage::url_with_database("postgresql://u@h", "x") == "postgresql://u@h/x");
   auto refused = Database::open_url("postgresql:///nosuchdb?host=/nonexistent-dir&user=nobody");
   REQUIRE_FALSE(refused.is_ok());
   CHECK(refused.status().code() == "store_unavailable");
@@ -139,4 +139,24 @@ TEST_CASE("A hub whose PostgreSQL connection was cut refuses one request with 50
   INFO(healed.status().to_string());
   REQUIRE(healed.is_ok());
   CHECK(w.hub().cases("", "").value().size() == 1);
+}
+
+TEST_CASE("A hub write waiting too long for PostgreSQL's write lock is refused as store_busy, nothing applied",
+          "[storage][pg]") {
+  TestHubStore store;
+  if (!store.is_postgres()) return;  // SQLite's busy timeout is its own test (sync_tests)
+  auto holder = Database::open_url(store.url());
+  auto waiter = Database::open_url(store.url());
+  REQUIRE(holder.is_ok());
+  REQUIRE(waiter.is_ok());
+  auto held = Transaction::begin(**holder);  // another hub process in a long write
+  REQUIRE(held.is_ok());
+  auto t0 = std::chrono::steady_clock::now();
+  auto refused = Transaction::begin(**waiter);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().code() == "store_busy");
+  CHECK(hub::http_status_for(refused.status()) == 503);
+  CHECK(waited >= std::chrono::milliseconds(storage::kLockTimeoutMs));
+  CHECK_FALSE((*waiter)->in_transaction());  // rolled back, ready for the next request
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sync/api/database.h"
+#include "sync/storage/pg_connection.h"
 
 namespace hallsync::test {
 
@@ -42,13 +43,22 @@ class TestHubStore {
     REQUIRE(admin.is_ok());
     // A database name cannot be a bound parameter; this one is our own hex.
     REQUIRE((*admin)->exec_script("CREATE DATABASE " + name_).is_ok());
-    url_ = with_database(server_, name_);
+    url_ = storage::url_with_database(server_, name_);
   }
   ~TestHubStore() {
     if (name_.empty()) return;
     auto admin = Database::open_url(server_);
     // FORCE: a hub of the test may still hold a connection.
     if (admin.is_ok()) (void)(*admin)->exec_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  // A hub reset from scratch: on PostgreSQL an empty database of the same
+  // name (the caller removes the data directory, which holds SQLite's file).
+  void reset() {
+    if (name_.empty()) return;
+    auto admin = Database::open_url(server_);
+    REQUIRE(admin.is_ok());
+    REQUIRE((*admin)->exec_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)").is_ok());
+    REQUIRE((*admin)->exec_script("CREATE DATABASE " + name_).is_ok());
   }
   TestHubStore(const TestHubStore&) = delete;
   TestHubStore& operator=(const TestHubStore&) = delete;
@@ -57,25 +67,14 @@ class TestHubStore {
   const std::string& url() const { return url_; }
   bool is_postgres() const { return !url_.empty(); }
 
-  // postgresql://user@host:port/OLD?params → …/NAME?params
-  static std::string with_database(const std::string& url, const std::string& name) {
-    auto authority = url.find("://");
-    auto query = url.find('?');
-    auto slash = url.find('/', authority + 3);
-    if (query != std::string::npos && slash != std::string::npos && slash > query) slash = std::string::npos;
-    std::string head = url.substr(0, slash != std::string::npos ? slash : (query != std::string::npos ? query : url.size()));
-    std::string tail = query != std::string::npos ? url.substr(query) : std::string();
-    return head + "/" + name + tail;
-  }
-
  private:
   std::string server_, name_, url_;
 };
 
 // SQL that lifts the hub's append-only guard on events, for tests that
 // simulate a hub losing events (a restore from an old backup).
-inline std::string allow_event_deletes(const Database& hub_db) {
-  return hub_db.is_postgres() ? "ALTER TABLE events DISABLE TRIGGER hub_events_are_append_only;"
+inline std::string allow_event_deletes(bool on_postgres) {
+  return on_postgres ? "ALTER TABLE events DISABLE TRIGGER hub_events_are_append_only;"
                               : "DROP TRIGGER hub_events_are_append_only_delete;";
 }
 
