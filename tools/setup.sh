@@ -17,6 +17,8 @@ packages=(
   # Chromium driven over WebDriver, and CJK fonts so the page renders Chinese.
   chromium chromium-driver fonts-noto-cjk
   clang libclang-rt-14-dev  # tools/fuzz.sh: libFuzzer targets of every decoder of untrusted input
+  libpq-dev  # the hub's PostgreSQL store (#11): libpq
+  postgresql  # a throwaway server for the hub's PostgreSQL tests (tools/pg_test_server.sh)
   iproute2  # `ip netns` / `ip addr` for the packet-level link emulator (tools/netemu)
 )
 missing=()

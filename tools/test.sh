@@ -8,6 +8,20 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HALLSYNC_BUILD_DIR:-$root/build}
 bash "$root/tools/setup.sh"
+
+# #11: a throwaway PostgreSQL server for the "pg: " run of the integration
+# suite, stopped whatever happens. If it cannot start, those tests fail (never
+# skip): HALLSYNC_REQUIRE_PG=1 with no URL is a failure in tests/support/test_hub_store.h.
+pg_dir=$(mktemp -d /tmp/hallsync-pg.XXXXXX)
+trap 'bash "$root/tools/pg_test_server.sh" stop "$pg_dir"' EXIT
+export HALLSYNC_REQUIRE_PG=1
+if pg_url=$(bash "$root/tools/pg_test_server.sh" start "$pg_dir"); then
+  export HALLSYNC_TEST_PG_URL=$pg_url
+  echo "== PostgreSQL test server: $pg_url"
+else
+  echo "== PostgreSQL test server did not start: the pg: tests will fail" >&2
+fi
+
 (cd "$build" && ctest --output-on-failure -j"$(nproc)" --timeout 600)
 
 # A bounded libFuzzer run of every decoder of untrusted input (build-fuzz/).

@@ -1,6 +1,7 @@
-// SQLite access for both ends of the protocol: a connection, cached prepared
-// statements with bound parameters only, and RAII transactions. Not thread
-// safe: one Database is owned by one thread (or strand) at a time.
+// Store access for both ends of the protocol: a connection, cached prepared
+// statements with bound parameters only, and RAII transactions. Over SQLite
+// (the hall, the default hub) or, for the hub only, PostgreSQL (#11:
+// open_url). Not thread safe: one Database is owned by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,8 @@ namespace hallsync {
 class Database;
 namespace storage {
 class WriterPriority;
+class PgConnection;
+struct PgCall;
 }
 
 // Who waits for whom when two connections want the write lock of one file.
@@ -59,11 +62,15 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(Database* db, std::string sql, sqlite3_stmt* stmt) : db_(db), sql_(std::move(sql)), stmt_(stmt) {}
+  Statement(Database* db, std::string sql, sqlite3_stmt* stmt);
+  Statement(Database* db, std::unique_ptr<storage::PgCall> call);
   Database* db_;
   std::string sql_;
   sqlite3_stmt* stmt_;
   Status bind_error_;
+  // PostgreSQL only (sync/storage/pg_statement.cc); null over SQLite, where
+  // every method's one extra test is a predictable branch.
+  std::unique_ptr<storage::PgCall> pg_;
 };
 
 struct DatabaseOptions {
@@ -84,6 +91,11 @@ class Database {
  public:
   // Opens (or creates) the file with WAL, synchronous=FULL, foreign keys on and a busy timeout.
   static Result<std::unique_ptr<Database>> open(const std::string& path, DatabaseOptions options = {});
+  // PostgreSQL (`postgresql://…` or `postgres://…`, libpq's URI syntax): the
+  // hub's store at province scale (#11). `?` placeholders are rewritten to $n;
+  // every Transaction takes the hub's write lock (see Transaction).
+  static Result<std::unique_ptr<Database>> open_url(const std::string& url);
+  static bool is_postgres_url(std::string_view url);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -99,6 +111,8 @@ class Database {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   bool in_transaction() const;
+  bool is_postgres() const { return pg_ != nullptr; }
+  // The file, or the server's URL without its password.
   const std::string& path() const { return path_; }
 
   // Translates the last SQLite failure into a Status with a message a person can act on.
@@ -113,10 +127,14 @@ class Database {
   std::string path_;
   std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
   std::unique_ptr<storage::WriterPriority> priority_;
+  std::unique_ptr<storage::PgConnection> pg_;  // set: PostgreSQL, db_ is null
 };
 
 // BEGIN IMMEDIATE on construction; rolls back in the destructor unless committed.
 // Immediate, so a writer learns at the start (not mid-way) that another holds the lock.
+// On PostgreSQL: BEGIN (read committed) and the store's write lock, a
+// transaction-scoped advisory lock, so writers are serialized as on SQLite and
+// commit in the order they took the lock (sync/PROTOCOL.md, "The hub on PostgreSQL").
 class Transaction {
  public:
   static Result<Transaction> begin(Database& db);

@@ -41,25 +41,33 @@ int http_status_for(const Status& s) {
 }
 
 Result<std::unique_ptr<HubService>> HubService::open(const std::string& data_dir, const Clock& clock,
-                                                     const CasePolicy& policy) {
+                                                     const CasePolicy& policy, const std::string& store) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::storage("cannot create hub data directory " + data_dir + ": " + ec.message());
-  DatabaseOptions options;
-  options.cache_kib = 64 * 1024;
-  options.mmap_bytes = 256LL * 1024 * 1024;
-  options.auto_checkpoint = false;  // checkpoints run on their own thread, not inside a push
-  HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open((std::filesystem::path(data_dir) / kDatabaseFile).string(), options));
+  const bool postgres = !store.empty();
+  std::unique_ptr<Database> db;
+  if (postgres) {
+    // #11: the same statements on PostgreSQL; its own migrations (types differ).
+    HALLSYNC_ASSIGN_OR_RETURN(db, Database::open_url(store));
+  } else {
+    DatabaseOptions options;
+    options.cache_kib = 64 * 1024;
+    options.mmap_bytes = 256LL * 1024 * 1024;
+    options.auto_checkpoint = false;  // checkpoints run on their own thread, not inside a push
+    HALLSYNC_ASSIGN_OR_RETURN(db, Database::open((std::filesystem::path(data_dir) / kDatabaseFile).string(), options));
+  }
   std::vector<Migration> steps;
-  for (const auto& s : schema::sql_steps("sql/hub")) steps.push_back({s.version, s.name, s.sql});
+  for (const auto& s : schema::sql_steps(postgres ? "sql/hub_pg" : "sql/hub")) steps.push_back({s.version, s.name, s.sql});
   HALLSYNC_RETURN_IF_ERROR(apply_migrations(*db, steps, "hub"));
   std::unique_ptr<HubService> hub(new HubService(std::move(db), data_dir, clock, policy));
   HALLSYNC_RETURN_IF_ERROR(hub->load_meta());
-  hub->checkpointer_ = std::make_unique<WalCheckpointer>(hub->db_->path(), std::chrono::milliseconds(500));
+  if (!postgres)
+    hub->checkpointer_ = std::make_unique<WalCheckpointer>(hub->db_->path(), std::chrono::milliseconds(500));
   return hub;
 }
 
-Status HubService::load_meta() {
+Status HubService::read_meta() {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT key, value FROM hub_meta"));
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
@@ -70,18 +78,27 @@ Status HubService::load_meta() {
     if (key == "case_no") case_no_counter_ = std::stoll(value);
     if (key == "hlc") hlc_ = HlcClock(*clock_, Hlc{std::stoull(value)});
   }
+  return Status::ok();
+}
+
+Status HubService::load_meta() {
+  HALLSYNC_RETURN_IF_ERROR(read_meta());
   if (!epoch_.empty()) return Status::ok();
   // A new hub (or one reset from scratch) gets a fresh epoch, so devices that
   // synced with an earlier incarnation notice instead of silently mixing.
-  epoch_ = random_hex(8);
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+  // Again under the write lock: a second hub process starting on the same
+  // store at the same moment must not write an epoch of its own (#11).
+  HALLSYNC_RETURN_IF_ERROR(read_meta());
+  if (!epoch_.empty()) return Status::ok();
+  epoch_ = random_hex(8);
   HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
   return txn.commit();
 }
 
 Status HubService::begin_write(Transaction& txn) {
-  (void)txn;  // the caller's BEGIN IMMEDIATE holds the write lock while we read
-  return load_meta();
+  (void)txn;  // the caller's BEGIN IMMEDIATE (PostgreSQL: advisory lock) holds the write lock while we read
+  return read_meta();
 }
 
 Status HubService::save_meta(Transaction& txn) {

@@ -1,5 +1,5 @@
-// HubService: the platform end of the sync protocol over its embedded SQLite
-// store — authenticates devices, applies pushed batches exactly once, serves
+// HubService: the platform end of the sync protocol over its store (embedded
+// SQLite by default, PostgreSQL with a `postgresql://` URL, #11) — authenticates devices, applies pushed batches exactly once, serves
 // pulls by hall, assigns platform case numbers and records back-office
 // decisions. Not thread safe: the HTTP server calls it serially.
 #pragma once
@@ -40,8 +40,10 @@ struct DeviceRow {
 class HubService {
  public:
   static constexpr const char* kDatabaseFile = "hub.db";
+  // `store`: empty for the embedded SQLite file in `data_dir`, or a
+  // PostgreSQL URL (`postgresql://…`); blobs stay under `data_dir` either way.
   static Result<std::unique_ptr<HubService>> open(const std::string& data_dir, const Clock& clock,
-                                                  const CasePolicy& policy);
+                                                  const CasePolicy& policy, const std::string& store = {});
 
   // One HTTP request of the protocol (see sync/PROTOCOL.md for the routes).
   HttpResponse handle(const HttpRequest& request, const std::string& peer);
@@ -111,6 +113,8 @@ class HubService {
  private:
   HubService(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock, const CasePolicy& policy)
       : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), policy_(&policy), hlc_(clock, Hlc{}) {}
+  // Reads the epoch and counters; load_meta also makes the epoch of a new store.
+  Status read_meta();
   Status load_meta();
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
@@ -166,7 +170,7 @@ class HubService {
   std::int64_t hub_seq_counter_ = 0;  // origin sequence of hub-made events
   std::int64_t case_no_counter_ = 0;
   std::int64_t blob_chunks_received_ = 0, blob_bytes_received_ = 0;
-  std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stops before the store closes
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // SQLite only; last: stops before the store closes
 };
 
 }  // namespace hallsync::hub

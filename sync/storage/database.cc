@@ -1,6 +1,7 @@
 // SQLite connection, statement cache and error translation.
 #include "sync/api/database.h"
 
+#include "sync/storage/pg_connection.h"
 #include "sync/storage/writer_priority.h"
 
 #include <algorithm>
@@ -62,8 +63,14 @@ Status status_from_code(int code, std::string_view context, const char* detail, 
 
 // ---- Statement ----
 
+Statement::Statement(Database* db, std::string sql, sqlite3_stmt* stmt) : db_(db), sql_(std::move(sql)), stmt_(stmt) {}
+
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), sql_(std::move(other.sql_)), stmt_(other.stmt_), bind_error_(std::move(other.bind_error_)) {
+    : db_(other.db_),
+      sql_(std::move(other.sql_)),
+      stmt_(other.stmt_),
+      bind_error_(std::move(other.bind_error_)),
+      pg_(std::move(other.pg_)) {
   other.stmt_ = nullptr;
 }
 
@@ -79,31 +86,52 @@ Status check_bind(int rc, sqlite3* db, int index) {
 }  // namespace
 
 Statement& Statement::bind(int index, std::int64_t value) {
+  if (pg_) {
+    if (bind_error_.is_ok()) bind_error_ = storage::pg_bind_int(*pg_, index, value);
+    return *this;
+  }
   if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_int64(stmt_, index, value), db_->db_, index);
   return *this;
 }
 Statement& Statement::bind(int index, double value) {
+  if (pg_) {
+    if (bind_error_.is_ok()) bind_error_ = storage::pg_bind_double(*pg_, index, value);
+    return *this;
+  }
   if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_double(stmt_, index, value), db_->db_, index);
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view text) {
+  if (pg_) {
+    if (bind_error_.is_ok()) bind_error_ = storage::pg_bind_text(*pg_, index, text);
+    return *this;
+  }
   if (bind_error_.is_ok())
     bind_error_ = check_bind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
                              db_->db_, index);
   return *this;
 }
 Statement& Statement::bind_blob(int index, const void* data, std::size_t size) {
+  if (pg_) {
+    if (bind_error_.is_ok()) bind_error_ = storage::pg_bind_blob(*pg_, index, data, size);
+    return *this;
+  }
   if (bind_error_.is_ok())
     bind_error_ = check_bind(sqlite3_bind_blob64(stmt_, index, size ? data : "", size, SQLITE_TRANSIENT), db_->db_, index);
   return *this;
 }
 Statement& Statement::bind_null(int index) {
+  if (pg_) {
+    if (bind_error_.is_ok()) bind_error_ = storage::pg_bind_null(*pg_, index);
+    return *this;
+  }
   if (bind_error_.is_ok()) bind_error_ = check_bind(sqlite3_bind_null(stmt_, index), db_->db_, index);
   return *this;
 }
 
 Result<bool> Statement::step() {
   if (!bind_error_.is_ok()) return bind_error_;
+  if (pg_) return storage::pg_step(*db_->pg_, *pg_);
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -118,18 +146,26 @@ Status Statement::run() {
   }
 }
 
-std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Statement::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
+std::int64_t Statement::column_int(int col) const {
+  return pg_ ? storage::pg_column_int(*pg_, col) : sqlite3_column_int64(stmt_, col);
+}
+double Statement::column_double(int col) const {
+  return pg_ ? storage::pg_column_double(*pg_, col) : sqlite3_column_double(stmt_, col);
+}
 std::string Statement::column_text(int col) const {
+  if (pg_) return storage::pg_column_text(*pg_, col);
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
 }
 std::vector<std::uint8_t> Statement::column_blob(int col) const {
+  if (pg_) return storage::pg_column_blob(*pg_, col);
   auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
   auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col));
   return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
 }
-bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::column_is_null(int col) const {
+  return pg_ ? storage::pg_column_is_null(*pg_, col) : sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
 // ---- Database ----
 
@@ -203,10 +239,11 @@ Database::Database(sqlite3* db, std::string path) : db_(db), path_(std::move(pat
 
 Database::~Database() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-  sqlite3_close_v2(db_);
+  if (db_) sqlite3_close_v2(db_);
 }
 
 Status Database::exec_script(std::string_view sql) {
+  if (pg_) return pg_->exec(sql);
   std::string text(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -219,6 +256,10 @@ Status Database::exec_script(std::string_view sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  if (pg_) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto call, pg_->prepare(sql));
+    return Statement(this, std::move(call));
+  }
   std::string key(sql);
   auto it = cache_.find(key);
   if (it != cache_.end()) {
@@ -239,22 +280,35 @@ void Database::give_back(std::string sql, sqlite3_stmt* stmt) {
 }
 
 Status Database::checkpoint() {
+  if (pg_) return Status::ok();  // the server checkpoints its own WAL
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) return last_error("wal checkpoint");
   return Status::ok();
 }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Database::changes() const { return sqlite3_changes(db_); }
-bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+// PostgreSQL has no rowid: the hub uses INSERT … RETURNING instead.
+std::int64_t Database::last_insert_rowid() const { return pg_ ? 0 : sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return pg_ ? pg_->changes() : sqlite3_changes(db_); }
+bool Database::in_transaction() const { return pg_ ? pg_->in_transaction() : sqlite3_get_autocommit(db_) == 0; }
 
 Status Database::last_error(std::string_view context) const {
+  if (pg_) return Status::storage(std::string(context) + ": PostgreSQL error (see the failing statement's status)");
   return status_from_code(sqlite3_extended_errcode(db_), context, sqlite3_errmsg(db_), path_);
 }
 
 // ---- Transaction ----
 
 Result<Transaction> Transaction::begin(Database& db) {
+  if (db.pg_) {
+    // Read committed, not repeatable read: each statement after the lock sees
+    // what the previous writer committed before releasing it, which a snapshot
+    // taken at the lock's SELECT would not (PROTOCOL.md, "The hub on PostgreSQL").
+    Status begun = db.exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" +
+                                  std::to_string(storage::kHubWriteLockKey) + ")");
+    if (!begun.is_ok() && db.in_transaction()) (void)db.exec_script("ROLLBACK");
+    HALLSYNC_RETURN_IF_ERROR(begun);
+    return Transaction(db);
+  }
   if (db.priority_) db.priority_->before_begin();
   Status begun = db.exec_script("BEGIN IMMEDIATE");
   if (db.priority_) db.priority_->after_begin();
@@ -268,6 +322,10 @@ Transaction::~Transaction() {
 
 Status Transaction::commit() {
   if (!open_) return Status::internal("commit of a transaction that is not open");
+  // PostgreSQL answers COMMIT of a transaction a failed statement aborted with
+  // a silent ROLLBACK: refuse it here rather than report it applied.
+  if (db_->pg_ && db_->pg_->in_failed_transaction())
+    return Status::internal("commit of a PostgreSQL transaction that an earlier statement aborted");
   Status s = db_->exec_script("COMMIT");
   if (s.is_ok()) open_ = false;
   return s;

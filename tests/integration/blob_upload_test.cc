@@ -265,9 +265,10 @@ TEST_CASE("A damaged local copy is never sent and the hall reports it", "[blobs]
 
 TEST_CASE("A hub restarted mid-upload still names the ranges it held, and only the rest is sent", "[blobs][integration]") {
   TempDir dir;
+  TestHubStore hub_store;
   ManualClock clock(kFri20260918_10h);
   client::HallCasePolicy policy;
-  auto hub = hub::HubService::open(dir.file("hub"), clock, policy);
+  auto hub = hub::HubService::open(dir.file("hub"), clock, policy, hub_store.url());
   REQUIRE(hub.is_ok());
   REQUIRE((*hub)->add_hall("360704100", "梅林镇").is_ok());
   auto token = (*hub)->add_device("360704100", "W01");
@@ -298,7 +299,7 @@ TEST_CASE("A hub restarted mid-upload still names the ranges it held, and only t
     REQUIRE_FALSE(Replicator((*store)->db(), link, sink, clock, {"360704100-W01", *token}, options).sync().is_ok());
   }
   hub->reset();  // the hub process stops ...
-  auto again = hub::HubService::open(dir.file("hub"), clock, policy);  // ... and starts again
+  auto again = hub::HubService::open(dir.file("hub"), clock, policy, hub_store.url());  // ... and starts again
   REQUIRE(again.is_ok());
   LoopbackTransport link(**again);
   std::int64_t first_offset = -1;

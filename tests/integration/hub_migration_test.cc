@@ -9,7 +9,7 @@
 
 using namespace hallsync;
 
-TEST_CASE("Upgrading a hub from schema 1 keeps its events and continues their sequence", "[hub][storage]") {
+TEST_CASE("Upgrading a hub from schema 1 keeps its events and continues their sequence", "[hub][storage][sqlite]") {
   test::TempDir dir;
   {
     auto db = Database::open(dir.file(hub::HubService::kDatabaseFile));

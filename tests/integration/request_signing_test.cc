@@ -147,9 +147,10 @@ TEST_CASE("The same signed request sent twice is refused the second time as repl
 TEST_CASE("A replay is refused after a hub restart and by a second hub process on the same store",
           "[auth][integration]") {
   TempDir dir;
+  TestHubStore store;
   ManualClock clock(kFri20260918_10h);
   client::HallCasePolicy policy;
-  auto hub = hub::HubService::open(dir.file("hub"), clock, policy);
+  auto hub = hub::HubService::open(dir.file("hub"), clock, policy, store.url());
   REQUIRE(hub.is_ok());
   REQUIRE((*hub)->add_hall("360704100", "hall").is_ok());
   auto token = (*hub)->add_device("360704100", "W01");
@@ -164,7 +165,7 @@ TEST_CASE("A replay is refused after a hub restart and by a second hub process o
   HttpRequest first = pull(), second = pull();
   REQUIRE((*hub)->handle(first, "a").status == 200);
 
-  auto other = hub::HubService::open(dir.file("hub"), clock, policy);  // a second process on the same file
+  auto other = hub::HubService::open(dir.file("hub"), clock, policy, store.url());  // a second process on the same file
   REQUIRE(other.is_ok());
   CHECK(code_of((*other)->handle(first, "b")) == "replayed_request");
   REQUIRE((*other)->handle(second, "b").status == 200);
@@ -172,7 +173,7 @@ TEST_CASE("A replay is refused after a hub restart and by a second hub process o
 
   hub->reset();
   other->reset();
-  auto restarted = hub::HubService::open(dir.file("hub"), clock, policy);
+  auto restarted = hub::HubService::open(dir.file("hub"), clock, policy, store.url());
   REQUIRE(restarted.is_ok());
   CHECK(code_of((*restarted)->handle(first, "a")) == "replayed_request");
   CHECK(code_of((*restarted)->handle(second, "a")) == "replayed_request");

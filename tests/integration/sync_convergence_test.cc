@@ -71,7 +71,7 @@ void run_schedule(std::uint32_t seed, int operations) {
     CHECK(at_hub + rejected == stats->last_seq);
     CHECK(rejected == 0);
   }
-  CHECK(w.hub_count("SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)") == 0);
+  CHECK(w.hub_count("SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1) AS repeated") == 0);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_hub_store.h"
 
 namespace hallsync::test {
 
@@ -26,6 +27,7 @@ inline std::string port_in(const std::string& log, const std::string& prefix) {
 struct Hub {
   explicit Hub(TempDir& d) : dir(d) {}
   TempDir& dir;
+  TestHubStore store;  // SQLite in data(), or a fresh PostgreSQL database in the "pg: " run (#11)
   std::unique_ptr<Background> server;
   std::string port;
   std::unique_ptr<PortReservation> held;  // the port while the hub is down (see stop_holding_port)
@@ -34,6 +36,7 @@ struct Hub {
     args.insert(args.begin(), HALLHUB_BINARY);
     args.push_back("--data-dir");
     args.push_back(data());
+    if (store.is_postgres()) args.insert(args.end(), {"--store", store.url()});
     return run_command(args);
   }
   // `env`: "NAME=value" settings for this process only (e.g. an armed crash point).
@@ -45,6 +48,7 @@ struct Hub {
     argv.insert(argv.end(), env.begin(), env.end());
     argv.insert(argv.end(), {HALLHUB_BINARY, "serve", "--data-dir", data(), "--listen", listen});
     argv.insert(argv.end(), serve_flags.begin(), serve_flags.end());
+    if (store.is_postgres()) argv.insert(argv.end(), {"--store", store.url()});
     server = std::make_unique<Background>(argv, dir.file("hub.log"));
     port = port_in(server->wait_for("listening on"), "listening on");
     INFO("hallhub serve --listen " << listen << ": " << server->log());

@@ -15,6 +15,7 @@
 #include "sync/api/replicator.h"
 #include "tests/support/hall_fixture.h"
 #include "tests/support/loopback_hub.h"
+#include "tests/support/test_hub_store.h"
 
 namespace hallsync::test {
 
@@ -54,7 +55,7 @@ inline constexpr schema::EventKind kRandomOfficeSteps[] = {schema::EventKind::Ap
 class SyncWorld {
  public:
   SyncWorld() : clock_(kFri20260918_10h) {
-    auto h = hub::HubService::open(dir_.file("hub"), clock_, policy_);
+    auto h = hub::HubService::open(dir_.file("hub"), clock_, policy_, store_.url());
     REQUIRE(h.is_ok());
     hub_ = std::move(h).value();
   }
@@ -165,11 +166,13 @@ class SyncWorld {
   }
 
   hub::HubService& hub() { return *hub_; }
+  const TestHubStore& hub_store() const { return store_; }
   ManualClock& clock() { return clock_; }
   std::vector<std::unique_ptr<Device>>& devices() { return devices_; }
 
  private:
   TempDir dir_;
+  TestHubStore store_;  // before hub_: outlives it
   ManualClock clock_;
   client::HallCasePolicy policy_;
   std::unique_ptr<hub::HubService> hub_;

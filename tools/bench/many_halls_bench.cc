@@ -5,9 +5,12 @@
 // each hall's session time (p50/p99), and fails if any hall's sync failed or
 // the hub did not end with exactly every case once. Never a test.
 //   many_halls_bench [HALLS=50] [CASES_PER_HALL=200] [RUNS=3]
+// HALLSYNC_BENCH_PG_URL=postgresql://… puts the hub on that PostgreSQL server
+// instead (#11): the database hallsync_bench, made afresh for each run.
 #include <barrier>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -21,6 +24,7 @@
 #include "sync/api/replicator.h"
 #include "sync/hub/hub_service.h"
 #include "sync/net/http_server.h"
+#include "sync/storage/pg_connection.h"
 #include "tools/bench/bench_report.h"
 
 using namespace hallsync;
@@ -46,7 +50,17 @@ std::string run_once(int halls, int cases, const std::filesystem::path& root, Ru
   std::filesystem::remove_all(root);
   const SystemClock& clock = SystemClock::instance();
   HallCasePolicy policy;
-  auto hub = hub::HubService::open((root / "hub").string(), clock, policy);
+  std::string hub_store;
+  const char* server_url = std::getenv("HALLSYNC_BENCH_PG_URL");
+  if (server_url && *server_url) {
+    auto admin = Database::open_url(server_url);
+    if (!admin) return admin.status().to_string();
+    // Our own fixed name: no parameter possible in DDL, none needed.
+    if (Status s = (*admin)->exec_script("DROP DATABASE IF EXISTS hallsync_bench WITH (FORCE)"); !s.is_ok()) return s.to_string();
+    if (Status s = (*admin)->exec_script("CREATE DATABASE hallsync_bench"); !s.is_ok()) return s.to_string();
+    hub_store = storage::url_with_database(server_url, "hallsync_bench");
+  }
+  auto hub = hub::HubService::open((root / "hub").string(), clock, policy, hub_store);
   if (!hub) return hub.status().to_string();
   std::vector<Hall> all(halls);
   for (int i = 0; i < halls; ++i) {
@@ -138,8 +152,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto root = std::filesystem::temp_directory_path() / ("hallsync-many-halls-" + std::to_string(getpid()));
+  const bool pg = std::getenv("HALLSYNC_BENCH_PG_URL") && *std::getenv("HALLSYNC_BENCH_PG_URL");
   const std::string data = std::to_string(halls) + " halls at once, " + std::to_string(cases) +
-                           " new cases each pushed and their platform numbers pulled, one hub over HTTP";
+                           " new cases each pushed and their platform numbers pulled, one hub over HTTP on " +
+                           (pg ? "PostgreSQL" : "SQLite");
   std::printf("many halls: %s\n", data.c_str());
   std::vector<double> wall, rate, p50, p99;
   for (int r = 0; r < runs; ++r) {

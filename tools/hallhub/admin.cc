@@ -23,6 +23,7 @@ struct AdminArgs {
 
 void common(CLI::App* cmd, HubCommandSet& set, bool json = false) {
   cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
+  cmd->add_option("--store", set.store, "postgresql://… URL of the hub's PostgreSQL store (default: SQLite in --data-dir)");
   if (json) cmd->add_flag("--json", set.json, "JSON output");
 }
 
@@ -30,7 +31,7 @@ template <typename Fn>
 void on_run(CLI::App* cmd, HubCommandSet& set, Fn fn) {
   cmd->callback([&set, fn] {
     set.action = [&set, fn] {
-      auto hub = open_hub(set.data_dir);
+      auto hub = open_hub(set.data_dir, set.store);
       if (!hub) return 2;
       return fn(*hub);
     };

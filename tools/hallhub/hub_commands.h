@@ -14,6 +14,7 @@ namespace hallsync::tools {
 
 struct HubCommandSet {
   std::string data_dir;
+  std::string store;  // empty: embedded SQLite in data_dir; else a postgresql:// URL (#11)
   bool json = false;
   std::function<int()> action;
 };
@@ -23,7 +24,7 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set);
 void add_report_command(CLI::App& app, HubCommandSet& set);
 
 // Opens the hub store with the domain's case policy; prints and returns null on error.
-std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir);
+std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir, const std::string& store);
 int report_error(const Status& s);
 
 }  // namespace hallsync::tools

@@ -1,6 +1,6 @@
 // hallhub: the platform end of the sync protocol. `serve` runs the HTTP
 // endpoint; the other subcommands are the district's administration.
-// Embedded SQLite store under --data-dir (hub.db).
+// Embedded SQLite store under --data-dir (hub.db), or PostgreSQL with --store URL (#11).
 #include <CLI/CLI.hpp>
 
 #include <csignal>

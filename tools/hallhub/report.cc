@@ -20,6 +20,7 @@ void add_report_command(CLI::App& app, HubCommandSet& set) {
   auto a = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand("report", "district supervision report (all halls summed, or one hall)");
   cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
+  cmd->add_option("--store", set.store, "postgresql://… URL of the hub's PostgreSQL store (default: SQLite in --data-dir)");
   cmd->add_option("--from", a->from, "first day, YYYY-MM-DD")->required();
   cmd->add_option("--to", a->to, "last day, YYYY-MM-DD")->required();
   cmd->add_option("--hall", a->hall, "one hall only");
@@ -29,7 +30,7 @@ void add_report_command(CLI::App& app, HubCommandSet& set) {
       auto from = client::CivilDate::parse(a->from);
       auto to = client::CivilDate::parse(a->to);
       if (!from || !to || *to < *from) return report_error(Status::validation("give a valid period (YYYY-MM-DD)"));
-      auto hub = open_hub(set.data_dir);
+      auto hub = open_hub(set.data_dir, set.store);
       if (!hub) return 2;
       auto halls = hub->hall_codes();
       if (!halls) return report_error(halls.status());

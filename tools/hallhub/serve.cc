@@ -41,13 +41,13 @@ const Clock& hub_clock() {
 
 }  // namespace
 
-std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir) {
+std::unique_ptr<hub::HubService> open_hub(const std::string& data_dir, const std::string& store) {
   static const client::HallCasePolicy policy;
   if (data_dir.empty()) {
     report_error(Status::validation("--data-dir is required"));
     return nullptr;
   }
-  auto hub = hub::HubService::open(data_dir, hub_clock(), policy);
+  auto hub = hub::HubService::open(data_dir, hub_clock(), policy, store);
   if (!hub) {
     report_error(hub.status());
     return nullptr;
@@ -61,9 +61,6 @@ int report_error(const Status& s) {
 }
 
 namespace {
-// One scheduled collection of abandoned uploads, on a connection of its own:
-// the server thread's HubService is only ever called from that thread, and
-// this is what `hallhub gc-blobs` does beside a running hub anyway.
 // A refused request (no or bad credentials, a replay, another device's or
 // another hall's data) leaves one line an operator can follow: from where, what
 // was asked, why it was refused (the hub's own reason, PII masked).
@@ -77,8 +74,11 @@ void log_refusal(const HttpRequest& req, const std::string& peer, const HttpResp
             << code << " — " << redact_pii(why) << std::endl;
 }
 
-void collect_abandoned_uploads(const std::string& data_dir, int grace_days) {
-  auto hub = open_hub(data_dir);
+// One scheduled collection of abandoned uploads, on a connection of its own:
+// the server thread's HubService is only ever called from that thread, and
+// this is what `hallhub gc-blobs` does beside a running hub anyway.
+void collect_abandoned_uploads(const std::string& data_dir, const std::string& store, int grace_days) {
+  auto hub = open_hub(data_dir, store);
   if (!hub) return;  // open_hub has said why on stderr; the next period tries again
   std::int64_t bytes = 0;
   auto n = hub->collect_abandoned_blobs(static_cast<std::int64_t>(grace_days) * 24 * 3600 * 1000, &bytes);
@@ -93,7 +93,8 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
   auto gc_period_s = std::make_shared<int>(3600);
   auto gc_grace_days = std::make_shared<int>(7);
   auto tls = std::make_shared<net::TlsServerConfig>();
-  cmd->add_option("--data-dir", set.data_dir, "hub data directory")->required();
+  cmd->add_option("--data-dir", set.data_dir, "hub data directory (blobs; the SQLite store unless --store)")->required();
+  cmd->add_option("--store", set.store, "postgresql://… URL of the hub's PostgreSQL store (default: SQLite in --data-dir)");
   cmd->add_option("--listen", *listen, "address:port to listen on (a non-loopback address needs TLS)");
   cmd->add_option("--tls-cert", tls->certificate_chain_file, "PEM certificate chain: the hub's certificate, then intermediates");
   cmd->add_option("--tls-key", tls->private_key_file, "PEM private key of that certificate (keep it mode 0600)");
@@ -117,7 +118,7 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       sigaddset(&stop_signals, SIGINT);
       sigaddset(&stop_signals, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-      auto hub = open_hub(set.data_dir);
+      auto hub = open_hub(set.data_dir, set.store);
       if (!hub) return 2;
       hub::HubService* service = hub.get();
       net::HttpServerOptions options;
@@ -138,7 +139,9 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       // chunk, so one in flight is never touched (collect_abandoned_blobs).
       std::chrono::milliseconds gc_period = std::chrono::seconds(*gc_period_s);
       PeriodicJob blob_gc({std::min<std::chrono::milliseconds>(std::chrono::minutes(5), gc_period), gc_period},
-                          [data_dir = set.data_dir, days = *gc_grace_days] { collect_abandoned_uploads(data_dir, days); });
+                          [data_dir = set.data_dir, store = set.store, days = *gc_grace_days] {
+                            collect_abandoned_uploads(data_dir, store, days);
+                          });
       int received = 0;
       sigwait(&stop_signals, &received);
       (*server)->stop();
