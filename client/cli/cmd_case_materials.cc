@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "client/cli/cli_support.h"
+#include "client/store/audit_log.h"
 #include "client/store/material_fetch.h"
 
 namespace hallsync::client::cli {
@@ -111,6 +112,10 @@ void add_save(CLI::App& case_cmd, CommandSet& set) {
       }
       std::filesystem::rename(tmp, a->out, ec);
       if (ec) return report(Status::storage("无法写入文件 " + a->out + "：" + ec.message()));
+      // #7: a citizen's scan leaving the store for a file is an export, audited.
+      AuditEntry entry{0, store->clock().now_ms(), os_actor(), "scan_export", a->case_ref, "ok",
+                       r->attachment.material + " → " + a->out.substr(a->out.find_last_of('/') + 1)};
+      if (Status s = record_audit(store->db(), entry); !s.is_ok()) return report(s);
       std::cout << "已保存扫描材料“" << r->attachment.material << "”（" << r->attachment.media_type << "，"
                 << kib(r->attachment.size) << "）到 " << a->out << "\n";
       return 0;

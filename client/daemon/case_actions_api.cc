@@ -11,6 +11,7 @@
 #include "client/daemon/daemon_log.h"
 #include "client/daemon/local_api.h"
 #include "client/domain/text_rules.h"
+#include "client/store/audit_log.h"
 #include "client/store/material_fetch.h"
 
 namespace hallsync::client::daemon {
@@ -113,6 +114,10 @@ std::optional<HttpResponse> LocalApi::route_case_actions(const HttpRequest& requ
     if (!get) return error_reply(405, "bad_request", "只支持 GET（查看）或 POST …/materials/fetch（下载到本机）");
     auto scan = read_material(*store_, parts->ref, parts->arg);
     if (!scan) return status_reply(scan.status());
+    // #7: who opened which citizen's scan is an audited read.
+    AuditEntry viewed{0, store_->clock().now_ms(), who.session ? who.session->account.clerk_id : "halld", "scan_view",
+                      parts->ref, "ok", scan->attachment.material};
+    if (Status s = record_audit(store_->db(), viewed); !s.is_ok()) return status_reply(s);
     HttpResponse r;
     r.status = 200;
     // A citizen's scan: never cached, never sniffed into something runnable.

@@ -252,6 +252,11 @@ TEST_CASE("A scan attached at one PC of the hall is fetched to another on reques
   CHECK(refetch.status == 200);
   CHECK(refetch.body["fetch"]["here"] == 1);
   CHECK(halld.process->stop() == 0);
+  // Saving and viewing a citizen's scan are both in the audit log (#7).
+  Run audit = hall(second, {"audit", "list", "--json"});
+  INFO(audit.out);
+  CHECK(audit.out.find("scan_export") != std::string::npos);
+  CHECK(audit.out.find("scan_view") != std::string::npos);
   hub.stop();
 }
 
