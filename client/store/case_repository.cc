@@ -281,13 +281,7 @@ Result<std::vector<BucketDigest>> CaseRepository::digests() {
 
 Result<std::vector<std::string>> CaseRepository::cases_with_conflicts() {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT case_id FROM cases WHERE conflict_count > 0"));
-  std::vector<std::string> out;
-  for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.push_back(stmt.column_text(0));
-  }
-  return out;
+  return stmt.column_texts();
 }
 
 Result<CaseView> CaseRepository::load(const std::string& case_ref) {

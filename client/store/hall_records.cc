@@ -84,13 +84,7 @@ Result<std::vector<std::string>> CaseRepository::case_ids_with_kind(schema::Even
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(
       "SELECT DISTINCT case_id FROM case_events WHERE kind = ? ORDER BY case_id"));
   stmt.bind(1, schema::event_kind_code(kind));
-  std::vector<std::string> out;
-  for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.push_back(stmt.column_text(0));
-  }
-  return out;
+  return stmt.column_texts();
 }
 
 }  // namespace hallsync::client

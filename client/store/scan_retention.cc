@@ -16,13 +16,7 @@ namespace {
 Result<std::vector<std::string>> cases_with_scans(Database& db) {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT DISTINCT case_id FROM case_events WHERE kind = ?"));
   stmt.bind(1, schema::event_kind_code(schema::EventKind::MaterialAttached));
-  std::vector<std::string> out;
-  for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.push_back(stmt.column_text(0));
-  }
-  return out;
+  return stmt.column_texts();
 }
 
 // Held here but not confirmed by the hub (an upload still waiting), or fetched

@@ -59,6 +59,8 @@ class Statement {
   std::string column_text(int col) const;
   std::vector<std::uint8_t> column_blob(int col) const;
   bool column_is_null(int col) const;
+  // Steps through every remaining row and returns column 0 of each as text.
+  Result<std::vector<std::string>> column_texts();
 
  private:
   friend class Database;

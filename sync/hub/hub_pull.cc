@@ -189,13 +189,7 @@ Status HubService::publish_reference(const std::string& name, const std::string&
 
 Result<std::vector<std::string>> HubService::hall_codes() {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare("SELECT hall_code FROM halls ORDER BY hall_code"));
-  std::vector<std::string> out;
-  for (;;) {
-    HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.push_back(stmt.column_text(0));
-  }
-  return out;
+  return stmt.column_texts();
 }
 
 Result<std::vector<schema::CaseEvent>> HubService::hall_events(const std::string& hall_code) {

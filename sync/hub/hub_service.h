@@ -88,27 +88,34 @@ class HubService {
   Result<protocol::PullResponse> pull(const std::string& device_id, const protocol::PullRequest& request);
   Result<protocol::DigestResponse> digest_reply(const std::string& device_id, const protocol::DigestRequest& request);
   // Blobs (sync/hub/hub_blobs.cc): an offer registers a blob for a case of the
-  // device's hall and answers what the hub holds of it; a chunk writes bytes
-  // at an offset of an offered blob. The last missing chunk makes the hub hash
-  // the whole file: equal to the declared SHA-256 it is complete, otherwise
-  // every byte of it is dropped and the chunk refused (hash_mismatch).
+  // device's hall and answers what the hub holds of it for that hall; a chunk
+  // writes bytes at an offset of an offered blob into the hall's own upload.
+  // The last missing chunk makes the hub hash the whole upload: equal to the
+  // declared SHA-256, the hall becomes a holder (and the blob complete, stored
+  // once); otherwise every byte of it is dropped (hash_mismatch). A hall reads
+  // a blob only as a holder: knowing a hash is no proof of holding the bytes,
+  // so another hall's copy never saves a hall its upload (PROTOCOL.md).
   Result<protocol::BlobState> blob_offer(const std::string& device_id, const protocol::BlobOffer& offer);
   Result<protocol::BlobState> blob_chunk(const std::string& device_id, const std::string& sha256, std::int64_t offset,
                                          const std::string& bytes);
   // Blobs the hub issues (a back-office document for a case): stored complete
-  // and referenced for the case's hall, which then reads it by range.
+  // and referenced for the case's hall, which holds it and reads it by range.
   Result<BlobInfo> store_issued_blob(const std::string& case_ref, std::string_view bytes);
   Result<std::string> blob_read(const std::string& device_id, const protocol::BlobRead& read);
-  // Drops incomplete uploads no offer or chunk touched for `grace_ms` (their
-  // partial files, ranges and references); an upload in flight is never one.
-  // Complete blobs are kept: cases reference them for good. Returns how many;
-  // `bytes_freed`, when given, receives the size of the partial files removed.
+  // Drops uploads no offer or chunk touched for `grace_ms` (sync/hub/hub_blob_gc.cc):
+  // incomplete blobs with their partial files, ranges and references, and a
+  // hall's unfinished upload of a blob the hub already holds; an upload in
+  // flight is never one. Complete blobs are kept: cases reference them for
+  // good. Returns how many uploads; `bytes_freed`, when given, receives the
+  // size of the partial files removed.
   Result<std::int64_t> collect_abandoned_blobs(std::int64_t grace_ms, std::int64_t* bytes_freed = nullptr);
   // Chunks (and their bytes) the hub has taken since it started: for tests
   // that prove an upload never re-sends what the hub confirmed.
   std::int64_t blob_chunks_received() const { return blob_chunks_received_; }
   std::int64_t blob_bytes_received() const { return blob_bytes_received_; }
   std::string blob_dir() const { return data_dir_ + "/blobs"; }
+  // Where one hall's upload of a blob gathers its bytes until they hash right.
+  std::string upload_partial_path(const std::string& sha256, const std::string& hall_code) const;
 
  private:
   HubService(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock, const CasePolicy& policy)
@@ -158,7 +165,7 @@ class HubService {
   Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request,
                                             bool repair);
 
-  Result<protocol::BlobState> blob_state(const std::string& sha256);
+  Result<protocol::BlobState> blob_state(const std::string& sha256, const std::string& hall_code);
   HttpResponse handle_blob(const HttpRequest& request, const std::string& device_id, int version);
 
   std::unique_ptr<Database> db_;

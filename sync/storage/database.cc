@@ -167,6 +167,15 @@ bool Statement::column_is_null(int col) const {
   return pg_ ? storage::pg_column_is_null(*pg_, col) : sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
+Result<std::vector<std::string>> Statement::column_texts() {
+  std::vector<std::string> out;
+  for (;;) {
+    HALLSYNC_ASSIGN_OR_RETURN(bool row, step());
+    if (!row) return out;
+    out.push_back(column_text(0));
+  }
+}
+
 // ---- Database ----
 
 namespace {

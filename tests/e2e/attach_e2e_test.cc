@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "sync/api/blob_store.h"
+#include "sync/api/crypto_suite.h"
 #include "tests/support/file_bytes.h"
 #include "tests/support/halld_process.h"
 
@@ -290,7 +291,8 @@ TEST_CASE("hallhub serve drops an upload abandoned past the grace period on its 
   Run cut = hallctl(dir, {"sync"});
   INFO(cut.out);
   CHECK(cut.status != 0);
-  const std::string partial = dir.file("hub/blobs/partial/" + large_sha + ".part");
+  // One hall's upload in progress: partial/<sha>.<hex of the hall code>.part (hub_blobs.cc).
+  const std::string partial = dir.file("hub/blobs/partial/" + large_sha + "." + crypto::to_hex("360704100") + ".part");
   REQUIRE(std::filesystem::exists(partial));
   CHECK(std::filesystem::file_size(partial) > 0);
   BlobStore at_hub(dir.file("hub/blobs"));

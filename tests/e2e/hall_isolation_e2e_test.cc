@@ -34,7 +34,7 @@ std::string sqlite(const std::string& db, const std::string& sql) {
 std::string hub_state(TempDir& dir) {
   std::string s = sqlite(dir.file("hub/hub.db"),
                          "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM rejected),"
-                         " (SELECT count(*) FROM cases), (SELECT count(*) FROM blobs), (SELECT count(*) FROM blob_ranges),"
+                         " (SELECT count(*) FROM cases), (SELECT count(*) FROM blobs), (SELECT count(*) FROM blob_upload_ranges), (SELECT count(*) FROM blob_holders),"
                          " (SELECT count(*) FROM blob_refs), (SELECT group_concat(device_id || '=' || high_water, ',')"
                          " FROM (SELECT * FROM devices ORDER BY device_id))");
   std::error_code ec;

@@ -84,7 +84,7 @@ TEST_CASE("A 5 MB scan cut at dozens of random points arrives whole without re-s
   CHECK(w.hub().blob_chunks_received() == chunks);
   CHECK(w.hub().blob_bytes_received() == static_cast<std::int64_t>(bytes.size()));
   CHECK(w.hub_count("SELECT count(*) FROM blobs WHERE complete = 1") == 1);
-  CHECK(w.hub_count("SELECT count(*) FROM blob_ranges") == 0);
+  CHECK(w.hub_count("SELECT count(*) FROM blob_upload_ranges") == 0);
   BlobStore hub_blobs(w.hub().blob_dir());
   REQUIRE(hub_blobs.contains(a.file.sha256));
   CHECK(sha256_of_file(hub_blobs.path_of(a.file.sha256)).value() == sha256_hex(bytes));
@@ -141,7 +141,8 @@ TEST_CASE("A case registered while a scan uploads reaches the hub before the sca
   CHECK(ChangeLog(hall.store->db()).stats()->pending == 0);
 }
 
-TEST_CASE("The same scan from two halls is stored once and the second upload sends no chunk", "[blobs][integration]") {
+TEST_CASE("The same scan from two halls is stored once, and each hall sends its bytes once to prove it holds them",
+          "[blobs][integration]") {
   SyncWorld w;
   Device& a = w.add_device("360704100", "W01");
   Device& b = w.add_device("360704101", "W01");
@@ -154,10 +155,64 @@ TEST_CASE("The same scan from two halls is stored once and the second upload sen
     INFO(s.status().to_string());
     REQUIRE(s.is_ok());
     CHECK(s->blobs_uploaded == 1);
-    CHECK(s->blob_chunks == (d == &a ? 4 : 0));  // 200,000 bytes in 64 KiB chunks
+    CHECK(s->blob_chunks == 4);  // 200,000 bytes in 64 KiB chunks, from each hall
   }
   CHECK(w.hub_count("SELECT count(*) FROM blobs") == 1);
   CHECK(w.hub_count("SELECT count(*) FROM blob_refs") == 2);
+  CHECK(w.hub_count("SELECT count(*) FROM blob_holders") == 2);
+  CHECK(std::filesystem::is_empty(w.hub().blob_dir() + "/partial"));  // the second copy was dropped once checked
+}
+
+TEST_CASE("A second PC of the same hall attaching a scan the hall already holds sends no chunk", "[blobs][integration]") {
+  SyncWorld w;
+  Device& first = w.add_device("360704100", "W01");
+  Device& second = w.add_device("360704100", "W02");
+  const std::string bytes = random_jpeg(200'000, 8);
+  attach(first, w.register_case(first), bytes);
+  first.options.blob_dir = client::blob_dir(*first.store);
+  REQUIRE(w.sync(first)->blob_chunks == 4);
+  attach(second, w.register_case(second), bytes);
+  second.options.blob_dir = client::blob_dir(*second.store);
+  auto s = w.sync(second);
+  REQUIRE(s.is_ok());
+  CHECK(s->blobs_uploaded == 1);
+  CHECK(s->blob_chunks == 0);
+}
+
+TEST_CASE("A hall that knows only a scan's hash and size never reads another hall's copy", "[blobs][integration]") {
+  SyncWorld w;
+  Device& owner = w.add_device("360704100", "W01");
+  Device& prober = w.add_device("360704101", "W01");
+  const std::string bytes = random_jpeg(3000, 21);
+  const std::string sha = sha256_hex(bytes);
+  attach(owner, w.register_case(owner), bytes);
+  owner.options.blob_dir = client::blob_dir(*owner.store);
+  REQUIRE(w.sync(owner)->blobs_uploaded == 1);
+  auto theirs = w.register_case(prober);
+  REQUIRE(w.sync(prober).is_ok());
+  auto& hub = w.hub();
+
+  // The offer for its own case is taken, but to this hall nothing is held.
+  auto st = hub.blob_offer(prober.id(), {prober.id(), sha, 3000, theirs.case_id});
+  REQUIRE(st.is_ok());
+  CHECK_FALSE(st->complete);
+  CHECK(st->held.empty());
+  auto read = hub.blob_read(prober.id(), {prober.id(), sha, 0, 1000});
+  REQUIRE_FALSE(read.is_ok());
+  CHECK(read.status().code() == "unknown_blob");
+
+  // Part of the bytes, or bytes that are not the scan, prove nothing.
+  REQUIRE(hub.blob_chunk(prober.id(), sha, 0, bytes.substr(0, 1000)).is_ok());
+  CHECK(hub.blob_read(prober.id(), {prober.id(), sha, 0, 1000}).status().code() == "unknown_blob");
+  std::string forged = bytes;
+  forged[2500] ^= 1;
+  CHECK(hub.blob_chunk(prober.id(), sha, 1000, forged.substr(1000)).status().code() == "hash_mismatch");
+  CHECK(hub.blob_read(prober.id(), {prober.id(), sha, 0, 1000}).status().code() == "unknown_blob");
+  CHECK(w.hub_count("SELECT count(*) FROM blob_holders") == 1);
+
+  // The owner's copy is untouched by all this, and still reads whole.
+  CHECK(hub.blob_read(owner.id(), {owner.id(), sha, 0, 3000}).value() == bytes);
+  CHECK(BlobStore(hub.blob_dir()).contains(sha));
 }
 
 TEST_CASE("The hub refuses chunks outside the declared size, other halls' blobs and a wrong whole hash",
@@ -336,7 +391,7 @@ TEST_CASE("The hub drops an upload abandoned past the grace period, never one in
   auto dropped = hub.collect_abandoned_blobs(7 * kDayMs);
   REQUIRE(dropped.is_ok());
   CHECK(*dropped == 1);
-  CHECK_FALSE(std::filesystem::exists(hub.blob_dir() + "/partial/" + sha256_hex(abandoned) + ".part"));
+  CHECK_FALSE(std::filesystem::exists(hub.upload_partial_path(sha256_hex(abandoned), "360704100")));
   CHECK(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(abandoned), 3000, c.case_id})->held.empty());  // starts over
   CHECK(hub.blob_offer(hall.id(), {hall.id(), sha256_hex(active), 3000, c.case_id})->held ==
         std::vector<protocol::ByteRange>{{0, 2000}});

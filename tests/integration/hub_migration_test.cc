@@ -40,3 +40,35 @@ TEST_CASE("Upgrading a hub from schema 1 keeps its events and continues their se
   CHECK_FALSE(db.exec_script("UPDATE events SET received_ms = 1").is_ok());
   CHECK_FALSE(db.exec_script("DELETE FROM events").is_ok());
 }
+
+TEST_CASE("Upgrading a hub to blob possession keeps every hall that referenced a complete blob reading it",
+          "[hub][storage][sqlite][blobs]") {
+  test::TempDir dir;
+  const std::string done(64, 'a'), in_flight(64, 'b');
+  {
+    auto db = Database::open(dir.file(hub::HubService::kDatabaseFile));
+    REQUIRE(db.is_ok());
+    std::vector<Migration> before;
+    for (const auto& s : schema::sql_steps("sql/hub"))
+      if (s.version <= 5) before.push_back({s.version, s.name, s.sql});
+    REQUIRE(apply_migrations(**db, before, "hub").is_ok());
+    REQUIRE((*db)->exec_script("INSERT INTO blobs VALUES ('" + done + "', 10, 1, 1, 1, 1), ('" + in_flight +
+                               "', 10, 0, 1, 1, NULL);"
+                               " INSERT INTO blob_ranges VALUES ('" + in_flight + "', 0, 5);"
+                               " INSERT INTO blob_refs VALUES ('" + done + "', 'c1', '360704100', 'd1', 1),"
+                               " ('" + done + "', 'c2', '360704100', 'd2', 1), ('" + done + "', 'c3', '360704101', 'd3', 1),"
+                               " ('" + in_flight + "', 'c4', '360704100', 'd1', 1);")
+                .is_ok());
+  }
+  SystemClock clock;
+  client::HallCasePolicy policy;
+  auto hub = hub::HubService::open(dir.path().string(), clock, policy);
+  REQUIRE(hub.is_ok());
+  auto holders = (*hub)->db().prepare("SELECT group_concat(substr(sha256, 1, 1) || ':' || hall_code, ' ')"
+                                      " FROM (SELECT * FROM blob_holders ORDER BY sha256, hall_code)");
+  REQUIRE(holders->step().value());
+  CHECK(holders->column_text(0) == "a:360704100 a:360704101");  // the incomplete blob has no holder
+  auto ranges = (*hub)->db().prepare("SELECT count(*) FROM blob_upload_ranges");
+  REQUIRE(ranges->step().value());
+  CHECK(ranges->column_int(0) == 0);  // the upload in flight starts again
+}
