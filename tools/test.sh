@@ -35,7 +35,10 @@ if [ "${HALLSYNC_SKIP_SANITIZERS:-0}" != 1 ]; then
   asan=$root/build-asan
   echo "== the same suite under ASan + UBSan ($asan)"
   HALLSYNC_BUILD_DIR=$asan HALLSYNC_CMAKE_ARGS="-DHALLSYNC_SANITIZE=ON" bash "$root/tools/setup.sh"
-  # Any sanitizer report fails the test that produced it.
+  # Any sanitizer report fails the test that produced it. The PostgreSQL copy
+  # of the seeded random-interleavings run is left out here (about 3 minutes
+  # under ASan on 2 cores, to keep CI under its 60-minute budget): the SQLite
+  # copy runs here, and the PostgreSQL copy in the first stage.
   (cd "$asan" && ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j"$(nproc)" --timeout 900)
+     ctest --output-on-failure -j"$(nproc)" --timeout 900 -E "^pg: integration_tests:Random interleavings")
 fi
