@@ -48,6 +48,12 @@ class Statement {
   Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
   Statement& bind_blob(int index, const void* data, std::size_t size);
   Statement& bind_null(int index);
+  // PostgreSQL only: a whole column of values as one array parameter, written
+  // `?::text[]` (or `?::bigint[]` with decimal strings) in the SQL, so a batch
+  // of rows is one statement and one round trip (`unnest`, `= ANY`). Over
+  // SQLite an internal error: callers there run one statement per row, which
+  // costs no round trip in-process.
+  Statement& bind_array(int index, const std::vector<std::string>& values);
 
   // Advances one row: true when a row is available, false when done.
   Result<bool> step();
@@ -105,7 +111,14 @@ class Database {
   // Runs SQL text with no parameters: for schema scripts and pragmas only,
   // never for statements that carry data.
   Status exec_script(std::string_view sql);
-  Result<Statement> prepare(std::string_view sql);
+  // How PostgreSQL plans a statement; SQLite plans every statement once.
+  //   Cached: prepared once per connection, and after a few calls planned once
+  //           for all values (the default: most statements look up one key).
+  //   PerCall: planned for each call's own values. For statements whose best
+  //           plan depends on them, such as a batch's arrays (`= ANY(?)`): a
+  //           plan cached while a table was small scans it whole ever after.
+  enum class Planning { Cached, PerCall };
+  Result<Statement> prepare(std::string_view sql, Planning planning = Planning::Cached);
 
   // PASSIVE checkpoint: copies what it can from the WAL without blocking writers.
   Status checkpoint();

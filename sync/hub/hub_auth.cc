@@ -3,6 +3,8 @@
 // nonce, in that order, before anything of it is applied; the nonce cache is
 // a table of the hub's store, so a restart or a second hub process on the
 // same store still refuses a replay (sync/PROTOCOL.md, Request authentication).
+// The nonce is written by record_nonce, or by a push inside its batch's
+// transaction (one commit per push, not two).
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -26,7 +28,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Result<std::string> HubService::authenticate(const HttpRequest& request) {
+Result<HubService::Caller> HubService::authenticate(const HttpRequest& request) {
   SignedHeaders h = read_signed_headers(request);
   if (!h.error.empty()) return Status::auth(h.error).with_code("unauthenticated");
   std::string token_sha256, key;
@@ -64,7 +66,7 @@ Result<std::string> HubService::authenticate(const HttpRequest& request) {
       upgrade.bind(1, request_key(h.bearer_token)).bind(2, h.device_id);
       HALLSYNC_RETURN_IF_ERROR(upgrade.run());
     }
-    return h.device_id;
+    return Caller{h.device_id, {}, 0};
   }
 
   if (key.empty()) {
@@ -85,27 +87,59 @@ Result<std::string> HubService::authenticate(const HttpRequest& request) {
                         " s); the device learns the hub's time from this reply")
         .with_code("stale_request");
 
-  // The nonce is recorded in its own transaction before the request is
-  // handled: a request that then fails is not replayable either (a device's
-  // retry always signs anew).
-  HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
-  HALLSYNC_ASSIGN_OR_RETURN(auto prune, db_->prepare(
-      "DELETE FROM request_nonces WHERE (device_id, nonce) IN"
-      " (SELECT device_id, nonce FROM request_nonces WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?)"));
-  prune.bind(1, now).bind(2, kNoncePruneBatch);
-  HALLSYNC_RETURN_IF_ERROR(prune.run());
-  HALLSYNC_ASSIGN_OR_RETURN(auto insert, db_->prepare("INSERT INTO request_nonces (device_id, nonce, expires_ms)"
-                                                      " VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+  // The nonce is recorded before the request is answered (record_nonce, or a
+  // push's own transaction): a request that then fails is not replayable
+  // either (a device's retry always signs anew).
   // Kept until the request's timestamp has left the window for good.
-  insert.bind(1, h.device_id).bind(2, h.nonce).bind(3, std::max(h.timestamp_ms, now) + kRequestWindowMs);
-  HALLSYNC_RETURN_IF_ERROR(insert.run());
-  if (db_->changes() == 0)
-    return Status::auth("request nonce " + h.nonce + " of device " + h.device_id +
+  return Caller{h.device_id, h.nonce, std::max(h.timestamp_ms, now) + kRequestWindowMs};
+}
+
+Status HubService::insert_nonce(Database& db, const Caller& caller) {
+  if (caller.nonce.empty()) return Status::ok();  // a legacy bearer token: nothing to record
+  const std::int64_t now = clock_->now_ms();
+  if (db.is_postgres()) {
+    // One statement, one round trip: prune and insert together. The primary
+    // key alone refuses a replay, even from another hub process at the same
+    // moment (the second insert waits for the first and then does nothing),
+    // so no write lock is needed here.
+    HALLSYNC_ASSIGN_OR_RETURN(auto insert, db.prepare(
+        "WITH pruned AS (DELETE FROM request_nonces WHERE (device_id, nonce) IN"
+        " (SELECT device_id, nonce FROM request_nonces WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?))"
+        " INSERT INTO request_nonces (device_id, nonce, expires_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    insert.bind(1, now).bind(2, kNoncePruneBatch).bind(3, caller.device_id).bind(4, caller.nonce)
+        .bind(5, caller.nonce_expires_ms);
+    HALLSYNC_RETURN_IF_ERROR(insert.run());
+  } else {
+    HALLSYNC_ASSIGN_OR_RETURN(auto prune, db.prepare(
+        "DELETE FROM request_nonces WHERE (device_id, nonce) IN"
+        " (SELECT device_id, nonce FROM request_nonces WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?)"));
+    prune.bind(1, now).bind(2, kNoncePruneBatch);
+    HALLSYNC_RETURN_IF_ERROR(prune.run());
+    HALLSYNC_ASSIGN_OR_RETURN(auto insert, db.prepare("INSERT INTO request_nonces (device_id, nonce, expires_ms)"
+                                                      " VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    insert.bind(1, caller.device_id).bind(2, caller.nonce).bind(3, caller.nonce_expires_ms);
+    HALLSYNC_RETURN_IF_ERROR(insert.run());
+  }
+  if (db.changes() == 0)
+    return Status::auth("request nonce " + caller.nonce + " of device " + caller.device_id +
                         " was already used: a replayed request, nothing applied")
         .with_code("replayed_request");
-  HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  return Status::ok();
+}
+
+Status HubService::record_nonce(const Caller& caller) {
+  if (caller.nonce.empty()) return Status::ok();
+  if (db_->is_postgres()) {
+    // Autocommit, outside the hub's write lock: a pull's nonce does not wait
+    // for a push's batch (see insert_nonce).
+    HALLSYNC_RETURN_IF_ERROR(insert_nonce(*db_, caller));
+  } else {
+    HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
+    HALLSYNC_RETURN_IF_ERROR(insert_nonce(*db_, caller));
+    HALLSYNC_RETURN_IF_ERROR(txn.commit());
+  }
   crash_point("hub.auth.after_nonce_commit");
-  return h.device_id;
+  return Status::ok();
 }
 
 }  // namespace hallsync::hub

@@ -20,11 +20,17 @@ Result<protocol::PullResponse> HubService::pull(const std::string& device_id, co
   auto limit = std::clamp<std::uint32_t>(req.max_changes, 1, static_cast<std::uint32_t>(protocol::kMaxPullChanges));
 
   // A read transaction: one consistent snapshot for the page and the cursor.
-  HALLSYNC_RETURN_IF_ERROR(db_->exec_script("BEGIN"));
+  // PostgreSQL takes one per statement already, and the page is one
+  // statement: BEGIN and COMMIT there would be two more round trips.
+  const bool own_snapshot = !db_->is_postgres();
+  if (own_snapshot) HALLSYNC_RETURN_IF_ERROR(db_->exec_script("BEGIN"));
   struct EndRead {
     Database* db;
-    ~EndRead() { (void)db->exec_script("COMMIT"); }
-  } end_read{db_.get()};
+    bool open;
+    ~EndRead() {
+      if (open) (void)db->exec_script("COMMIT");
+    }
+  } end_read{db_.get(), own_snapshot};
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db_->prepare(
       "SELECT hub_seq, collection, doc_key, origin_device, body FROM events"
       " WHERE hub_seq > ? AND hall_code IN (?, '*') ORDER BY hub_seq LIMIT ?"));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,40 +31,91 @@ Result<DeviceState> load_device(Database& db, const std::string& device_id) {
   return DeviceState{stmt.column_text(0), stmt.column_int(1)};
 }
 
-// The hall a known case belongs to, or empty if the hub has not seen it.
-Result<std::string> case_hall(Database& db, const std::string& case_id) {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT hall_code FROM cases WHERE case_id = ?"));
-  stmt.bind(1, case_id);
-  HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
-  return row ? stmt.column_text(0) : std::string();
-}
-
 }  // namespace
 
 Result<protocol::PushResponse> HubService::push(const std::string& device_id, const protocol::PushRequest& req) {
   auto before = counters();
-  auto res = apply_push(device_id, req, /*repair=*/false);
+  auto res = apply_push(device_id, req, /*repair=*/false, nullptr);
   if (!res) restore(before);  // the transaction rolled back; so must the counters
   return res;
 }
 
 Result<protocol::PushResponse> HubService::repair_push(const std::string& device_id, const protocol::PushRequest& req) {
   auto before = counters();
-  auto res = apply_push(device_id, req, /*repair=*/true);
+  auto res = apply_push(device_id, req, /*repair=*/true, nullptr);
   if (!res) restore(before);
   return res;
 }
 
+Result<protocol::PushResponse> HubService::push_signed(const Caller& caller, const protocol::PushRequest& req,
+                                                      bool repair) {
+  auto before = counters();
+  auto res = apply_push(caller.device_id, req, repair, &caller);
+  if (res || res.status().code() == "replayed_request") return res;
+  restore(before);
+  // The batch rolled back and its nonce with it: record the nonce on its own,
+  // so a refused request is no more replayable than an applied one. If even
+  // that fails the store is failing: answer its 503 (retryable), not the
+  // refusal, since the nonce is not on record.
+  Status recorded = record_nonce(caller);
+  if (!recorded.is_ok() && recorded.code() != "replayed_request") return recorded;
+  return res;
+}
+
 Result<protocol::PushResponse> HubService::apply_push(const std::string& device_id, const protocol::PushRequest& req,
-                                                     bool repair) {
+                                                     bool repair, const Caller* caller) {
   if (req.device_id != device_id)
     return Status::auth("push names device " + req.device_id + " but is signed by " + device_id).with_code("forbidden");
   if (req.entries.size() > protocol::kMaxPushEntries) return Status::protocol("batch too large").with_code("too_large");
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
   HALLSYNC_RETURN_IF_ERROR(begin_write(txn));
+  // First, so a replay is refused before anything of it is applied.
+  if (caller) HALLSYNC_RETURN_IF_ERROR(insert_nonce(*db_, *caller));
   HALLSYNC_ASSIGN_OR_RETURN(DeviceState device, load_device(*db_, device_id));
   protocol::PushResponse res;
   std::int64_t now = clock_->now_ms();
+  // PostgreSQL: every round trip to the server is paid while the whole
+  // store's write lock is held, so the batch's reads come first in one
+  // statement each (the halls of its cases, the event ids already held) and
+  // its events go in one INSERT at the end. SQLite runs one statement per
+  // event in-process, as cheap as a batched one.
+  const bool batched = db_->is_postgres();
+  std::vector<std::optional<schema::CaseEvent>> decoded(req.entries.size());
+  std::vector<std::string> undecodable(req.entries.size()), case_keys, event_keys;
+  for (std::size_t i = 0; i < req.entries.size(); ++i) {
+    const auto& entry = req.entries[i];
+    if ((!repair && entry.seq <= device.high_water) || entry.collection != kCaseEvents) continue;
+    auto event = decode_event(reinterpret_cast<const std::uint8_t*>(entry.payload.data()), entry.payload.size());
+    if (!event) {
+      undecodable[i] = event.status().message();
+      continue;
+    }
+    case_keys.push_back(event->case_id);
+    if (batched) event_keys.push_back(event->event_id());
+    decoded[i] = std::move(event).value();
+  }
+  HALLSYNC_ASSIGN_OR_RETURN(auto known_halls, case_halls(case_keys));
+  // PostgreSQL: events the hub holds already (read under the write lock, so
+  // still true at the INSERT), then also those staged in this batch: skipped
+  // exactly as an insert that finds its event held would be.
+  std::unordered_set<std::string> held;
+  if (batched) {
+    HALLSYNC_ASSIGN_OR_RETURN(held, held_events(event_keys));
+  }
+  std::vector<EventRow> staged;
+  // Inserts an event (SQLite) or stages it for the batch's INSERT
+  // (PostgreSQL); false when the hub holds it already.
+  std::int64_t last_hub_seq = 0;
+  auto add_event = [&](const schema::CaseEvent& e, const std::string& body) -> Result<bool> {
+    if (!batched) {
+      HALLSYNC_ASSIGN_OR_RETURN(std::int64_t inserted, insert_event(txn, e, device.hall_code, body));
+      if (inserted != 0) last_hub_seq = inserted;
+      return inserted != 0;
+    }
+    if (!held.insert(e.event_id()).second) return false;
+    staged.push_back({e.event_id(), device.hall_code, e.case_id, e.device_id, body, clock_->now_ms()});
+    return true;
+  };
   // Cases the batch touched, in first-touched order, and of those the ones first
   // seen in this batch with their events: they need no re-read when their row is built.
   std::unordered_set<std::string> touched;
@@ -72,9 +124,9 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
   touched.reserve(req.entries.size());
   touched_order.reserve(req.entries.size());
   fresh_cases.reserve(req.entries.size());
-  std::int64_t last_hub_seq = 0;
 
-  for (const auto& entry : req.entries) {
+  for (std::size_t i = 0; i < req.entries.size(); ++i) {
+    const auto& entry = req.entries[i];
     if (repair) {
       // Every entry is judged by its event id below (an event already held is a
       // no-op); the mark never moves back, so the normal path stays exactly-once.
@@ -93,13 +145,11 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     schema::CaseEvent event;
     if (entry.collection != kCaseEvents) {
       reason = "unknown collection " + entry.collection;
-    } else if (auto decoded = decode_event(reinterpret_cast<const std::uint8_t*>(entry.payload.data()),
-                                           entry.payload.size());
-               !decoded) {
-      reason = decoded.status().message();
+    } else if (!decoded[i]) {
+      reason = undecodable[i];
     } else {
-      event = std::move(decoded).value();
-      HALLSYNC_ASSIGN_OR_RETURN(hall, case_hall(*db_, event.case_id));
+      event = std::move(*decoded[i]);
+      if (auto known = known_halls.find(event.case_id); known != known_halls.end()) hall = known->second;
       if (event.device_id != device_id || event.origin_seq != entry.seq) {
         reason = "event " + event.event_id() + " does not match its outbox entry " + device_id + "#" + std::to_string(entry.seq);
       } else if (event.case_id != entry.doc_key) {
@@ -127,9 +177,8 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
       continue;
     }
     hlc_.observe(Hlc{event.hlc});
-    HALLSYNC_ASSIGN_OR_RETURN(std::int64_t inserted, insert_event(txn, event, device.hall_code, entry.payload));
-    if (inserted == 0) continue;  // the same event came from another path already
-    last_hub_seq = inserted;
+    HALLSYNC_ASSIGN_OR_RETURN(bool inserted, add_event(event, entry.payload));
+    if (!inserted) continue;  // the same event came from another path already
     if (schema::is_hall_record(event.kind)) continue;  // no case row to build
     auto [where, first_touch] = touched.insert(event.case_id);
     bool known_case = first_touch ? !hall.empty() : !fresh_cases.count(event.case_id);
@@ -141,17 +190,27 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
     if (first_receipt) {
       // The platform number goes right after the acceptance, so a pulling
       // device finds both in one page and folds the case once.
-      HALLSYNC_ASSIGN_OR_RETURN(auto assigned, assign_platform_number(txn, fresh.back().case_id, device.hall_code,
-                                                                        latest_hlc(fresh)));
-      last_hub_seq = assigned.second;
-      fresh.push_back(std::move(assigned.first));
+      schema::CaseEvent number = platform_number_event(fresh.back().case_id, device.hall_code, latest_hlc(fresh));
+      auto body = encode_event(number);
+      HALLSYNC_ASSIGN_OR_RETURN(bool added, add_event(number, std::string(body.begin(), body.end())));
+      if (!added) return Status::internal("platform number event " + number.event_id() + " is already held");
+      fresh.push_back(std::move(number));
     }
   }
+  if (!staged.empty()) {
+    HALLSYNC_ASSIGN_OR_RETURN(auto seqs, insert_events(txn, staged));
+    last_hub_seq = seqs.back();
+  }
 
+  std::vector<CaseRowUpdate> rows;
+  rows.reserve(touched_order.size());
   for (const std::string* case_id : touched_order) {
     auto fresh = fresh_cases.find(*case_id);
-    HALLSYNC_RETURN_IF_ERROR(refresh_case(txn, *case_id, last_hub_seq, fresh == fresh_cases.end() ? nullptr : &fresh->second));
+    HALLSYNC_ASSIGN_OR_RETURN(auto row, fold_case(txn, *case_id, last_hub_seq,
+                                                  fresh == fresh_cases.end() ? nullptr : &fresh->second));
+    if (row) rows.push_back(std::move(*row));
   }
+  HALLSYNC_RETURN_IF_ERROR(upsert_cases(txn, rows));
 
   HALLSYNC_ASSIGN_OR_RETURN(auto upd, db_->prepare(
       "UPDATE devices SET high_water = ?, last_seen_ms = ?, unsent = ?, oldest_unsent_ms = ?, clock_offset_ms = ?,"
@@ -229,27 +288,32 @@ std::string HubService::next_platform_case_no(const std::string& hall_code) {
   return std::string(buf);
 }
 
-Result<std::pair<schema::CaseEvent, std::int64_t>> HubService::assign_platform_number(Transaction& txn,
-                                                                                    const std::string& case_id,
-                                                                                    const std::string& hall_code,
-                                                                                    Hlc after) {
+schema::CaseEvent HubService::platform_number_event(const std::string& case_id, const std::string& hall_code, Hlc after) {
   // First receipt of a case: its platform case number, as an event that flows down to the hall.
   schema::CaseEvent e = hub_event(case_id, schema::EventKind::PlatformNumberAssigned, after);
   e.clerk_id = "platform";
   e.platform_case_no = next_platform_case_no(hall_code);
+  return e;
+}
+
+Result<std::pair<schema::CaseEvent, std::int64_t>> HubService::assign_platform_number(Transaction& txn,
+                                                                                    const std::string& case_id,
+                                                                                    const std::string& hall_code,
+                                                                                    Hlc after) {
+  schema::CaseEvent e = platform_number_event(case_id, hall_code, after);
   auto body = encode_event(e);
   HALLSYNC_ASSIGN_OR_RETURN(std::int64_t hub_seq, insert_event(txn, e, hall_code, std::string(body.begin(), body.end())));
   return std::make_pair(std::move(e), hub_seq);
 }
 
-Status HubService::refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
-                                const std::vector<schema::CaseEvent>* new_case_events) {
+Result<std::optional<HubService::CaseRowUpdate>> HubService::fold_case(
+    Transaction& txn, const std::string& case_id, std::int64_t hub_seq, const std::vector<schema::CaseEvent>* new_case_events) {
   std::vector<schema::CaseEvent> loaded;
   if (!new_case_events) {
     HALLSYNC_ASSIGN_OR_RETURN(loaded, case_events(case_id));
   }
   CaseSnapshot snap = policy_->fold(new_case_events ? *new_case_events : loaded);
-  if (!snap.accepted) return Status::ok();  // nothing to list until the acceptance arrives
+  if (!snap.accepted) return std::optional<CaseRowUpdate>();  // nothing to list until the acceptance arrives
   std::string platform_no;
   if (new_case_events) {
     for (const auto& e : *new_case_events)
@@ -266,17 +330,17 @@ Status HubService::refresh_case(Transaction& txn, const std::string& case_id, st
     platform_no = assigned.first.platform_case_no;
     hub_seq = assigned.second;
   }
-  HALLSYNC_ASSIGN_OR_RETURN(auto upsert, txn.db().prepare(
-      "INSERT INTO cases (case_id, hall_code, acceptance_no, platform_case_no, matter_id, state, department,"
-      " open_conflicts, last_hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
-      " hall_code = excluded.hall_code, acceptance_no = excluded.acceptance_no,"
-      " platform_case_no = excluded.platform_case_no, matter_id = excluded.matter_id, state = excluded.state,"
-      " department = excluded.department, open_conflicts = excluded.open_conflicts,"
-      " last_hub_seq = excluded.last_hub_seq"));
-  upsert.bind(1, case_id).bind(2, snap.hall_code).bind(3, snap.acceptance_no).bind(4, platform_no)
-      .bind(5, snap.matter_id).bind(6, snap.state).bind(7, snap.department).bind(8, snap.open_conflicts)
-      .bind(9, hub_seq);
-  return upsert.run();
+  return std::optional<CaseRowUpdate>(CaseRowUpdate{
+      {case_id, snap.hall_code, snap.acceptance_no, platform_no, snap.matter_id, snap.state, snap.department,
+       snap.open_conflicts},
+      hub_seq});
+}
+
+Status HubService::refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
+                                const std::vector<schema::CaseEvent>* new_case_events) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto row, fold_case(txn, case_id, hub_seq, new_case_events));
+  if (!row) return Status::ok();
+  return upsert_cases(txn, {std::move(*row)});
 }
 
 }  // namespace hallsync::hub

@@ -102,17 +102,12 @@ Status HubService::begin_write(Transaction& txn) {
 }
 
 Status HubService::save_meta(Transaction& txn) {
-  const std::pair<const char*, std::string> values[] = {{"epoch", epoch_},
-                                                        {"hub_seq", std::to_string(hub_seq_counter_)},
-                                                        {"case_no", std::to_string(case_no_counter_)},
-                                                        {"hlc", std::to_string(hlc_.last().value)}};
-  for (const auto& [key, value] : values) {
-    HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO hub_meta (key, value) VALUES (?, ?)"
-                                                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
-    stmt.bind(1, key).bind(2, value);
-    HALLSYNC_RETURN_IF_ERROR(stmt.run());
-  }
-  return Status::ok();
+  // One statement for the four counters (one round trip on PostgreSQL).
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO hub_meta (key, value) VALUES (?, ?), (?, ?), (?, ?), (?, ?)"
+                                                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+  stmt.bind(1, "epoch").bind(2, epoch_).bind(3, "hub_seq").bind(4, std::to_string(hub_seq_counter_));
+  stmt.bind(5, "case_no").bind(6, std::to_string(case_no_counter_)).bind(7, "hlc").bind(8, std::to_string(hlc_.last().value));
+  return stmt.run();
 }
 
 Status HubService::add_hall(const std::string& hall_code, const std::string& name) {
@@ -194,13 +189,19 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
                       "protocol version '" + version_text + "' is not supported; this hub speaks " +
                           std::to_string(protocol::kOldestVersion) + " to " + std::to_string(protocol::kCurrentVersion) +
                           ": upgrade the hall software");
-  auto device = authenticate(request);
-  if (!device) {
+  auto caller = authenticate(request);
+  if (!caller) {
     // A stale timestamp carries the hub's time: the device learns its offset
     // from it and signs once more (RequestSigner::exchange).
     std::optional<std::int64_t> hub_time;
-    if (device.status().code() == "stale_request") hub_time = clock_->now_ms();
-    return json_error(http_status_for(device.status()), device.status().code(), device.status().message(), hub_time);
+    if (caller.status().code() == "stale_request") hub_time = clock_->now_ms();
+    return json_error(http_status_for(caller.status()), caller.status().code(), caller.status().message(), hub_time);
+  }
+  const std::string* device = &caller->device_id;
+  // A push records its nonce in its batch's transaction (push_signed); every
+  // other request before it is handled.
+  if (!is_push && !is_repush) {
+    if (Status s = record_nonce(*caller); !s.is_ok()) return json_error(http_status_for(s), s.code(), s.message());
   }
 
   if (is_blob) return handle_blob(request, *device, version);
@@ -208,18 +209,23 @@ HttpResponse HubService::handle(const HttpRequest& request, const std::string& /
   HttpResponse ok;
   ok.status = 200;
   ok.headers = {{"Content-Type", protocol::kContentType}, {protocol::kVersionHeader, std::to_string(version)}};
-  if (is_repush) {
+  if (is_push || is_repush) {
+    // A push refused before its batch runs still has its nonce recorded
+    // before the answer, as one refused inside it does (push_signed); a
+    // replay of it is refused as such.
+    auto refuse = [&](int http_status, const std::string& code, const std::string& message) {
+      if (Status s = record_nonce(*caller); !s.is_ok()) return json_error(http_status_for(s), s.code(), s.message());
+      return json_error(http_status, code, message);
+    };
     // Repair mode (hallctl resync --repush): only against the epoch the device
     // agreed to, so a hub restored in between is noticed, never written to blindly.
     std::string expected = request.header_value(protocol::kExpectedEpochHeader);
-    if (expected != epoch_)
-      return json_error(409, "epoch_mismatch", "repair push expects hub epoch '" + expected + "' but this hub's epoch is " +
-                                                   epoch_ + "; probe the hub again and agree to its epoch");
-  }
-  if (is_push || is_repush) {
+    if (is_repush && expected != epoch_)
+      return refuse(409, "epoch_mismatch", "repair push expects hub epoch '" + expected + "' but this hub's epoch is " +
+                                               epoch_ + "; probe the hub again and agree to its epoch");
     auto req = protocol::decode_push_request(request.body, version);
-    if (!req) return json_error(400, req.status().code(), req.status().message());
-    auto res = is_push ? push(*device, *req) : repair_push(*device, *req);
+    if (!req) return refuse(400, req.status().code(), req.status().message());
+    auto res = push_signed(*caller, *req, /*repair=*/is_repush);
     if (!res) return json_error(http_status_for(res.status()), res.status().code(), res.status().message());
     ok.body = protocol::encode(*res, version);
   } else if (is_digest) {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sync/api/blob_store.h"
@@ -126,10 +128,22 @@ class HubService {
   // Re-reads the counters inside a write transaction: admin commands and the
   // server may be different processes sharing the file.
   Status begin_write(Transaction& txn);
+  // A request whose credentials checked out. `nonce` is empty for a legacy
+  // bearer token (no replay protection); otherwise it is not yet recorded:
+  // record_nonce, or a push records it in its own transaction (one commit).
+  struct Caller {
+    std::string device_id;
+    std::string nonce;
+    std::int64_t nonce_expires_ms = 0;
+  };
   // sync/hub/hub_auth.cc: the device a request comes from, or the refusal
-  // (unauthenticated, revoked, bad_signature, stale_request, replayed_request,
-  // legacy_credentials); only the nonce cache is written.
-  Result<std::string> authenticate(const HttpRequest& request);
+  // (unauthenticated, revoked, bad_signature, stale_request,
+  // legacy_credentials). Writes nothing but a legacy device's key upgrade.
+  Result<Caller> authenticate(const HttpRequest& request);
+  // Records the caller's nonce on its own (replayed_request if it was used).
+  Status record_nonce(const Caller& caller);
+  // The same inside the caller's open write transaction.
+  Status insert_nonce(Database& db, const Caller& caller);
   // A new token for a device (its request key with it), active again; the
   // caller checked the hall.
   Result<std::string> issue_token(const std::string& hall_code, const std::string& device_code);
@@ -137,16 +151,41 @@ class HubService {
   Result<std::vector<schema::CaseEvent>> case_events(const std::string& case_id);
   // (case id, hall) of a case named by id, acceptance number or platform number.
   Result<std::pair<std::string, std::string>> find_case(const std::string& case_ref);
-  // Refolds a case and updates its row. `new_case_events`, when given, are all
-  // the events of a case the hub had never seen before this batch: no re-read.
+  // A case's row as a refold leaves it, for upsert_cases.
+  struct CaseRowUpdate {
+    HubCaseRow row;
+    std::int64_t last_hub_seq = 0;
+  };
+  // Refolds a case: its new row, or none while its acceptance has not arrived.
+  // `new_case_events`, when given, are all the events of a case the hub had
+  // never seen before this batch: no re-read.
+  Result<std::optional<CaseRowUpdate>> fold_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
+                                                 const std::vector<schema::CaseEvent>* new_case_events);
+  // fold_case, then its row written.
   Status refresh_case(Transaction& txn, const std::string& case_id, std::int64_t hub_seq,
                       const std::vector<schema::CaseEvent>* new_case_events = nullptr);
+  // sync/hub/hub_batch.cc: a push's statements per batch rather than per
+  // event on PostgreSQL, where each is a round trip under the write lock.
+  struct EventRow {
+    std::string event_id, hall_code, doc_key, origin_device, body;
+    std::int64_t received_ms = 0;
+  };
+  // case id → hall of the listed cases among `case_ids` (both stores).
+  Result<std::unordered_map<std::string, std::string>> case_halls(const std::vector<std::string>& case_ids);
+  // The event ids among `event_ids` the hub holds (PostgreSQL only).
+  Result<std::unordered_set<std::string>> held_events(const std::vector<std::string>& event_ids);
+  // Inserts new case events in one statement; their hub sequences, in order
+  // (PostgreSQL only). Any row not inserted fails the batch.
+  Result<std::vector<std::int64_t>> insert_events(Transaction& txn, const std::vector<EventRow>& rows);
+  // Writes refolded case rows (one statement on PostgreSQL, one per row on SQLite).
+  Status upsert_cases(Transaction& txn, const std::vector<CaseRowUpdate>& rows);
   Result<std::int64_t> insert_event(Transaction& txn, const schema::CaseEvent& e, const std::string& hall_code,
                                     const std::string& body);
   // A hub-made event on a case, stamped after `after` (the case's latest HLC).
   schema::CaseEvent hub_event(const std::string& case_id, schema::EventKind kind, Hlc after);
-  // Inserts the PlatformNumberAssigned event of a case seen for the first
-  // time; returns it with its hub sequence.
+  // The PlatformNumberAssigned event of a case seen for the first time (not stored).
+  schema::CaseEvent platform_number_event(const std::string& case_id, const std::string& hall_code, Hlc after);
+  // The same, inserted; returns it with its hub sequence.
   Result<std::pair<schema::CaseEvent, std::int64_t>> assign_platform_number(Transaction& txn, const std::string& case_id,
                                                                            const std::string& hall_code, Hlc after);
   std::string next_platform_case_no(const std::string& hall_code);
@@ -162,8 +201,12 @@ class HubService {
     hub_seq_counter_ = c.hub_seq;
     case_no_counter_ = c.case_no;
   }
+  // `caller`, when given, has its nonce recorded in the batch's transaction.
   Result<protocol::PushResponse> apply_push(const std::string& device_id, const protocol::PushRequest& request,
-                                            bool repair);
+                                            bool repair, const Caller* caller);
+  // A push from the HTTP layer: nonce and batch in one commit; a refused or
+  // failed batch still records the nonce before it is answered.
+  Result<protocol::PushResponse> push_signed(const Caller& caller, const protocol::PushRequest& request, bool repair);
 
   Result<protocol::BlobState> blob_state(const std::string& sha256, const std::string& hall_code);
   HttpResponse handle_blob(const HttpRequest& request, const std::string& device_id, int version);

@@ -136,6 +136,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options,
   if (options.tls.enabled()) {
     HALLSYNC_ASSIGN_OR_RETURN(impl->tls, detail::make_tls_context(options.tls));
   }
+  if (options.workers > 0) {
+    if (options.max_queued == 0) return Status::validation("max_queued must be at least 1 with worker threads");
+    impl->shared->pool = std::make_unique<detail::HandlerPool>(options.workers, options.max_queued);
+  }
   impl->shared->options = std::move(options);
   impl->shared->handler = std::move(handler);
   HALLSYNC_RETURN_IF_ERROR(impl->bind(endpoint));
@@ -155,6 +159,10 @@ std::string HttpServer::address() const { return detail::endpoint_string(impl_->
 
 std::uint64_t HttpServer::connections_accepted() const { return impl_->accepted.load(std::memory_order_relaxed); }
 
+std::uint64_t HttpServer::requests_refused_busy() const {
+  return impl_->shared->refused_busy.load(std::memory_order_relaxed);
+}
+
 void HttpServer::stop() {
   std::lock_guard<std::mutex> lock(impl_->stop_mutex);
   if (impl_->stopped) return;
@@ -163,6 +171,9 @@ void HttpServer::stop() {
   // handler call in progress, whatever the connections are doing.
   impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  // Running handler calls finish (their answers are posted to the stopped
+  // loop and never written); waiting ones are dropped here.
+  if (impl_->shared->pool) impl_->shared->pool->stop();
   // The server thread is gone, so this thread may now touch the sessions.
   error_code ec;
   impl_->acceptor.close(ec);

@@ -1,7 +1,9 @@
 // HttpServer: the hub's HTTP/1.1 listener (Boost.Beast over Asio), over TLS
 // when a certificate is configured, else plain TCP. One background thread runs one io_context; every connection is a
-// session on that thread, so the RequestHandler is called serially — never two
-// calls at once — which the single-writer SQLite store behind the hub relies on.
+// session on that thread. By default the RequestHandler runs on that thread
+// too, so serially — never two calls at once — which the single-writer SQLite
+// store behind the hub relies on; with `workers` it runs on that many threads
+// at once (a hub on PostgreSQL, one database connection per worker).
 #pragma once
 
 #include <chrono>
@@ -16,7 +18,8 @@
 
 namespace hallsync::net {
 
-// Called on the server thread, one call at a time. A handler that throws gets
+// Called on the server thread, one call at a time (or, with workers, on a
+// worker thread, up to `workers` calls at once). A handler that throws gets
 // the client a 500 and the server goes on serving. It must not call stop().
 // `peer_address` is the client's "ip:port" ("[v6]:port" for IPv6).
 using RequestHandler = std::function<HttpResponse(const HttpRequest& request, const std::string& peer_address)>;
@@ -39,6 +42,13 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{60};
   // Connections beyond this are answered 503 and closed at once.
   std::size_t max_connections = 256;
+  // 0: the handler runs on the server thread, one call at a time. N > 0: on N
+  // worker threads; requests wait in a queue of at most `max_queued`, and one
+  // that finds it full is answered 503 `hub_busy` at once (a device retries
+  // later), so an overloaded hub neither buffers without bound nor lets
+  // requests wait longer than the queue takes to drain.
+  std::size_t workers = 0;
+  std::size_t max_queued = 1024;
   // Receives one English line per handler failure (the exception's text),
   // which the client only sees as a bare 500; empty = not reported.
   std::function<void(const std::string& line)> error_log;
@@ -63,13 +73,16 @@ class HttpServer {
   std::string address() const;
 
   // Stops accepting, closes every connection (idle keep-alive ones too) and
-  // joins the thread; returns once a running handler call has finished.
+  // joins the threads; returns once the running handler calls have finished
+  // (queued requests are dropped unanswered).
   // Idempotent. Must not be called from inside the handler.
   void stop();
 
   // Connections accepted since start (including ones refused with 503); for
   // tests and diagnostics. Safe from any thread.
   std::uint64_t connections_accepted() const;
+  // Requests answered 503 hub_busy because the worker queue was full.
+  std::uint64_t requests_refused_busy() const;
 
  private:
   struct Impl;

@@ -1,14 +1,17 @@
 // One HTTP/1.1 connection of the hub's server: reads requests with Beast,
-// hands each to the RequestHandler (on the server thread, so serially) and
-// writes the answer, keeping the connection alive while the client asks to.
+// hands each to the RequestHandler (on the server thread, so serially, or to
+// the worker pool) and writes the answer, keeping the connection alive while
+// the client asks to.
 // The session is a template over the stream: plain TCP or TLS over it.
 #include "sync/net/http_session.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -131,17 +134,62 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     BeastRequest& req = parser_->get();
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
-    std::string what;  // method and target, for the error log
+    HttpRequest request = to_request(req);
+    if (!shared_->pool) {
+      std::string what = request.method + " " + request.target;
+      return respond(call_handler(*shared_, request, peer_), version, keep_alive, what);
+    }
+    // On a worker: the answer comes back to this session through its
+    // executor (the server thread), which alone touches the stream. The job
+    // moves its reference to the session into that completion, so the session
+    // is never destroyed on a worker.
+    std::function<void()> job = [self = this->shared_from_this(), request = std::move(request), version,
+                                 keep_alive]() mutable {
+      Answer answer = call_handler(*self->shared_, request, self->peer_);
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), answer = std::move(answer), version, keep_alive,
+                            what = request.method + " " + request.target]() mutable {
+        self->respond(std::move(answer), version, keep_alive, what);
+      });
+    };
+    if (!shared_->pool->submit(job)) {
+      shared_->refused_busy.fetch_add(1, std::memory_order_relaxed);
+      HttpResponse busy = json_error(503, "hub_busy",
+                                     "the hub has " + std::to_string(shared_->pool->max_queued()) +
+                                         " requests waiting already; nothing was applied, retry shortly");
+      busy.headers.emplace_back("Retry-After", "1");
+      to_beast(busy, version, keep_alive, response_);
+      do_write(/*linger=*/false);
+    }
+  }
+
+  // The handler's answer, or what it threw.
+  struct Answer {
+    std::optional<HttpResponse> response;
+    std::string failure;
+  };
+
+  static Answer call_handler(const ServerShared& shared, const HttpRequest& request, const std::string& peer) {
+    Answer a;
     try {
-      HttpRequest request = to_request(req);
-      what = request.method + " " + request.target;
-      HttpResponse response = shared_->handler(request, peer_);
-      to_beast(response, version, keep_alive, response_);
+      a.response = shared.handler(request, peer);
+    } catch (const std::exception& e) {
+      a.failure = e.what();
+    } catch (...) {
+      a.failure = "unknown exception";
+    }
+    return a;
+  }
+
+  void respond(Answer answer, unsigned version, bool keep_alive, const std::string& what) {
+    if (!answer.response) {
+      report("answering " + what + " failed: " + answer.failure);
+      return send_internal_error(version, keep_alive);
+    }
+    try {
+      to_beast(*answer.response, version, keep_alive, response_);
     } catch (const std::exception& e) {
       report("answering " + what + " failed: " + e.what());
-      return send_internal_error(version, keep_alive);
-    } catch (...) {
-      report("answering " + what + " failed: unknown exception");
       return send_internal_error(version, keep_alive);
     }
     do_write(/*linger=*/false);

@@ -3,6 +3,7 @@
 // Everything here runs on the server's one thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "sync/net/handler_pool.h"
 #include "sync/net/http_server.h"
 
 namespace hallsync::net::detail {
@@ -22,10 +24,14 @@ class Connection {
 };
 
 // Server state shared with sessions. Touched only on the server thread, or by
-// HttpServer::stop() after that thread has been joined — so it needs no lock.
+// HttpServer::stop() after that thread has been joined — so it needs no lock;
+// except `options`, `handler` and `pool`, set before the server starts and
+// then only read (workers call the handler), and the atomic counter.
 struct ServerShared {
   HttpServerOptions options;
   RequestHandler handler;
+  std::unique_ptr<HandlerPool> pool;  // null: handlers run on the server thread
+  std::atomic<std::uint64_t> refused_busy{0};
   std::uint64_t next_id = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
 };

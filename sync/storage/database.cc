@@ -129,6 +129,14 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+Statement& Statement::bind_array(int index, const std::vector<std::string>& values) {
+  if (!bind_error_.is_ok()) return *this;
+  bind_error_ = pg_ ? storage::pg_bind_array(*pg_, index, values)
+                    : Status::internal("bind parameter " + std::to_string(index) +
+                                       ": array parameters are PostgreSQL's; over SQLite run one statement per row");
+  return *this;
+}
+
 Result<bool> Statement::step() {
   if (!bind_error_.is_ok()) return bind_error_;
   if (pg_) return storage::pg_step(*db_->pg_, *pg_);
@@ -264,9 +272,9 @@ Status Database::exec_script(std::string_view sql) {
   return Status::ok();
 }
 
-Result<Statement> Database::prepare(std::string_view sql) {
+Result<Statement> Database::prepare(std::string_view sql, Planning planning) {
   if (pg_) {
-    HALLSYNC_ASSIGN_OR_RETURN(auto call, pg_->prepare(sql));
+    HALLSYNC_ASSIGN_OR_RETURN(auto call, pg_->prepare(sql, planning == Planning::PerCall));
     return Statement(this, std::move(call));
   }
   std::string key(sql);

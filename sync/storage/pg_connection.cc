@@ -146,23 +146,30 @@ Status PgConnection::exec(std::string_view sql) {
   return s;
 }
 
-Result<std::unique_ptr<PgCall>> PgConnection::prepare(std::string_view sql) {
+Result<std::unique_ptr<PgCall>> PgConnection::prepare(std::string_view sql, bool per_call) {
   if (!in_transaction()) HALLSYNC_RETURN_IF_ERROR(ensure_connected());
   auto call = std::make_unique<PgCall>();
   call->sql = std::string(sql);
+  // One cache for both kinds: a statement is used one way throughout.
   auto it = prepared_.find(call->sql);
   if (it == prepared_.end()) {
     int params = 0;
     std::string text = rewrite_placeholders(sql, &params);
-    std::string name = "h" + std::to_string(prepared_.size() + 1);
-    pg_result* r = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
-    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-    Status s = ok ? Status::ok() : error("prepare", r);
-    if (r) PQclear(r);
-    HALLSYNC_RETURN_IF_ERROR(s);
-    it = prepared_.emplace(call->sql, Prepared{name, params}).first;
+    Prepared entry{{}, {}, params};
+    if (per_call) {
+      entry.text = std::move(text);
+    } else {
+      entry.name = "h" + std::to_string(prepared_.size() + 1);
+      pg_result* r = PQprepare(conn_, entry.name.c_str(), text.c_str(), 0, nullptr);
+      bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+      Status s = ok ? Status::ok() : error("prepare", r);
+      if (r) PQclear(r);
+      HALLSYNC_RETURN_IF_ERROR(s);
+    }
+    it = prepared_.emplace(call->sql, std::move(entry)).first;
   }
   call->name = it->second.name;
+  call->text = it->second.text;
   auto n = static_cast<std::size_t>(it->second.params);
   call->values.assign(n, std::string());
   call->is_null.assign(n, 1);  // unbound parameters are NULL, as in SQLite
@@ -180,8 +187,11 @@ Status PgConnection::execute(PgCall& call) {
     lengths[i] = static_cast<int>(call.values[i].size());
     formats[i] = call.is_binary[i];
   }
-  pg_result* r = PQexecPrepared(conn_, call.name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                                formats.data(), 0);
+  pg_result* r = call.name.empty()
+                     ? PQexecParams(conn_, call.text.c_str(), static_cast<int>(n), nullptr, values.data(), lengths.data(),
+                                    formats.data(), 0)
+                     : PQexecPrepared(conn_, call.name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                                      formats.data(), 0);
   auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     Status s = error("sql step", r);

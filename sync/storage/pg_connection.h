@@ -34,7 +34,8 @@ inline constexpr int kLockTimeoutMs = 10'000;
 // bytea) and, once run, its whole result, read row by row.
 struct PgCall {
   std::string sql;   // as the caller wrote it: the cache key
-  std::string name;  // server-side prepared statement
+  std::string name;  // server-side prepared statement; empty: planned per call
+  std::string text;  // with $n placeholders, for a statement planned per call
   std::vector<std::string> values;
   std::vector<char> is_null, is_binary;
   pg_result* result = nullptr;
@@ -55,8 +56,9 @@ class PgConnection {
   // SQL without parameters (schema scripts, BEGIN/COMMIT): several statements allowed.
   Status exec(std::string_view sql);
   // A call ready to bind: prepares `sql` (with `?` rewritten to $n) on this
-  // connection the first time it is seen.
-  Result<std::unique_ptr<PgCall>> prepare(std::string_view sql);
+  // connection the first time it is seen; `per_call`: never prepared on the
+  // server, sent with each call's values and planned for them.
+  Result<std::unique_ptr<PgCall>> prepare(std::string_view sql, bool per_call = false);
   // Runs a bound call and keeps its rows; sets changes().
   Status execute(PgCall& call);
   int changes() const { return changes_; }
@@ -73,7 +75,8 @@ class PgConnection {
   pg_conn* conn_;
   std::string display_url_;
   struct Prepared {
-    std::string name;
+    std::string name;  // empty: planned per call
+    std::string text;  // then the rewritten SQL
     int params = 0;
   };
   std::unordered_map<std::string, Prepared> prepared_;
@@ -86,6 +89,9 @@ Status pg_bind_double(PgCall& call, int index, double value);
 Status pg_bind_text(PgCall& call, int index, std::string_view text);
 Status pg_bind_blob(PgCall& call, int index, const void* data, std::size_t size);
 Status pg_bind_null(PgCall& call, int index);
+Status pg_bind_array(PgCall& call, int index, const std::vector<std::string>& values);
+// `values` as an array literal in PostgreSQL's text form: {"a","b \"c\""}.
+Result<std::string> pg_array_literal(const std::vector<std::string>& values);
 Result<bool> pg_step(PgConnection& conn, PgCall& call);
 std::int64_t pg_column_int(const PgCall& call, int col);
 double pg_column_double(const PgCall& call, int col);

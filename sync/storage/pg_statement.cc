@@ -74,6 +74,35 @@ Status pg_bind_null(PgCall& call, int index) {
   return Status::ok();
 }
 
+Result<std::string> pg_array_literal(const std::vector<std::string>& values) {
+  std::size_t size = 2;
+  for (const auto& v : values) size += v.size() + 3;
+  std::string out;
+  out.reserve(size + size / 16);
+  out += '{';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    // Every element quoted: an empty string, a comma or the word NULL then
+    // stay the text they are.
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '\0')
+        return Status::validation("text with a NUL byte cannot be stored in PostgreSQL (array element " +
+                                  std::to_string(i + 1) + ")");
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+Status pg_bind_array(PgCall& call, int index, const std::vector<std::string>& values) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::string literal, pg_array_literal(values));
+  return set_param(call, index, std::move(literal), false);
+}
+
 Result<bool> pg_step(PgConnection& conn, PgCall& call) {
   // After the last row a further step runs the statement again, as SQLite does.
   if (!call.executed || call.row >= call.rows) HALLSYNC_RETURN_IF_ERROR(conn.execute(call));

@@ -12,6 +12,7 @@
 
 #include "sync/api/periodic_job.h"
 #include "sync/api/redact.h"
+#include "sync/hub/hub_pool.h"
 #include "sync/net/http_server.h"
 #include "tools/hallhub/hub_commands.h"
 
@@ -70,8 +71,10 @@ void log_refusal(const HttpRequest& req, const std::string& peer, const HttpResp
   std::string why = body.is_object() && body.contains("message") && body["message"].is_string()
                         ? body["message"].get<std::string>()
                         : "";
-  std::cerr << "hallhub: refused " << req.method << " " << req.target << " from " << peer << ": " << res.status << " "
-            << code << " — " << redact_pii(why) << std::endl;
+  // One write per line: with worker threads, refusals are logged at once.
+  std::cerr << ("hallhub: refused " + req.method + " " + req.target + " from " + peer + ": " +
+                std::to_string(res.status) + " " + code + " — " + redact_pii(why) + "\n")
+            << std::flush;
 }
 
 // One scheduled collection of abandoned uploads, on a connection of its own:
@@ -92,6 +95,7 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
   auto listen = std::make_shared<std::string>("127.0.0.1:8470");
   auto gc_period_s = std::make_shared<int>(3600);
   auto gc_grace_days = std::make_shared<int>(7);
+  auto connections = std::make_shared<int>(0);
   auto tls = std::make_shared<net::TlsServerConfig>();
   cmd->add_option("--data-dir", set.data_dir, "hub data directory (blobs; the SQLite store unless --store)")->required();
   cmd->add_option("--store", set.store, "postgresql://… URL of the hub's PostgreSQL store (default: SQLite in --data-dir)");
@@ -103,8 +107,11 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       ->check(CLI::Range(1, 30 * 86400));
   cmd->add_option("--blob-gc-grace-days", *gc_grace_days, "drop incomplete uploads untouched for this many days")
       ->check(CLI::Range(1, 3650));
-  cmd->callback([&set, listen, tls, gc_period_s, gc_grace_days] {
-    set.action = [&set, listen, tls, gc_period_s, gc_grace_days] {
+  cmd->add_option("--store-connections", *connections,
+                  "PostgreSQL store: connections, and requests handled at once (default 4); SQLite: 1")
+      ->check(CLI::Range(1, 64));
+  cmd->callback([&set, listen, tls, gc_period_s, gc_grace_days, connections] {
+    set.action = [&set, listen, tls, gc_period_s, gc_grace_days, connections] {
       // Halls send citizens' records: off this machine, only over TLS.
       if (!tls->enabled() && !is_loopback(*listen))
         return report_error(Status::validation("refusing to listen on " + *listen +
@@ -118,22 +125,30 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       sigaddset(&stop_signals, SIGINT);
       sigaddset(&stop_signals, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-      auto hub = open_hub(set.data_dir, set.store);
-      if (!hub) return 2;
-      hub::HubService* service = hub.get();
+      // PostgreSQL: a pool of connections and as many worker threads, so pulls
+      // run while a push holds the store's write lock; SQLite: one, on the
+      // server thread (its file has one writer).
+      const bool postgres = Database::is_postgres_url(set.store);
+      const std::size_t size = *connections > 0 ? static_cast<std::size_t>(*connections) : (postgres ? 4 : 1);
+      static const client::HallCasePolicy policy;
+      if (set.data_dir.empty()) return report_error(Status::validation("--data-dir is required"));
+      auto pool = hub::HubPool::open(set.data_dir, hub_clock(), policy, set.store, size);
+      if (!pool) return report_error(pool.status());
+      hub::HubPool* hubs = pool->get();
       net::HttpServerOptions options;
       options.listen = *listen;
       options.tls = *tls;
+      options.workers = size > 1 ? size : 0;
       // A handler exception becomes a 500 for the client; the operator sees why (PII masked).
       options.error_log = [](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; };
-      auto server = net::HttpServer::start(options, [service](const HttpRequest& req, const std::string& peer) {
-        HttpResponse res = service->handle(req, peer);
+      auto server = net::HttpServer::start(options, [hubs](const HttpRequest& req, const std::string& peer) {
+        HttpResponse res = hubs->handle(req, peer);
         if (res.status == 401 || res.status == 403) log_refusal(req, peer, res);
         return res;
       });
       if (!server) return report_error(server.status());
       // One line a supervisor or test can read to learn the chosen port.
-      std::cout << "hallhub listening on " << (*server)->address() << " epoch " << service->epoch()
+      std::cout << "hallhub listening on " << (*server)->address() << " epoch " << hubs->first().epoch()
                 << (tls->enabled() ? " (TLS)" : " (plain HTTP, loopback only)") << std::endl;
       // Hourly: an upload is abandoned only after days without an offer or a
       // chunk, so one in flight is never touched (collect_abandoned_blobs).
