@@ -146,6 +146,13 @@ Result<bool> seal_clear_store(Database& db, const FieldSealer& sealer, const std
 
 }  // namespace
 
+Status check_store_key(Database& db, const std::string& key_file) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::string recorded, read_meta(db, kCheckKey));
+  if (recorded.empty()) return Status::ok();
+  HALLSYNC_ASSIGN_OR_RETURN(std::string key, read_key_file(key_file));
+  return check_key(recorded, FieldSealer(key), key_file);
+}
+
 Result<std::unique_ptr<FieldSealer>> attach_sealer(Database& db, const std::string& key_file) {
   // Freed pages are zeroed, so a sealed row's clear predecessor (a store
   // sealed on upgrade, a rewritten row) does not linger in the file.

@@ -18,4 +18,8 @@ namespace hallsync::client {
 // clerk and a technician can act on (codes store_key_missing, store_key_wrong).
 Result<std::unique_ptr<FieldSealer>> attach_sealer(Database& db, const std::string& key_file);
 
+// Whether `key_file` opens the store behind `db`, without changing anything
+// (hallctl doctor): ok for a store not sealed yet (it is at its next open).
+Status check_store_key(Database& db, const std::string& key_file);
+
 }  // namespace hallsync::client
