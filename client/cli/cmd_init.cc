@@ -3,6 +3,7 @@
 
 #include "client/cli/cli_support.h"
 #include "client/domain/townships.h"
+#include "client/store/store_key.h"
 
 namespace hallsync::client::cli {
 
@@ -20,7 +21,8 @@ void add_init_command(CLI::App& app, CommandSet& set) {
       if (!store) return report(store.status());
       std::cout << "已初始化：" << hall_display_name(identity->hall_code) << "，设备 " << identity->device_code
                 << "\n事项目录版本 " << (*store)->catalog().version() << "（" << (*store)->catalog().matters().size()
-                << " 项），工作日历版本 " << (*store)->calendar().version() << "\n";
+                << " 项），工作日历版本 " << (*store)->calendar().version() << "\n"
+                << "个人信息加密密钥：" << key_file_path(dir) << "（请技术人员另行离线备份；丢失后只能从省平台重建）\n";
       return 0;
     };
   });

@@ -153,7 +153,8 @@ Result<BundleReport> write_diagnostics_bundle(const BundleRequest& request, cons
                                "logs/: halld's journal (last 1000 lines).\n"
                                "Personal data (ID numbers, phones) is masked in every text file.\n" +
                                    std::string(report.database_included
-                                                   ? "hall.db: the hall's database, WITH PERSONAL DATA IN CLEAR.\n"
+                                                   ? "hall.db: the hall's database. Its personal fields are sealed; the key "
+                                                     "(hall.key) is never included.\n"
                                                    : "The database is not included (hallctl export-diagnostics --include-db).\n")));
   HALLSYNC_RETURN_IF_ERROR(tar->finish());
   return report;

@@ -11,6 +11,8 @@
 #include "client/diagnostics/sync_log.h"
 #include "client/enrollment/hub_link.h"
 #include "client/store/hall_store.h"
+#include "client/store/store_key.h"
+#include "client/store/store_sealing.h"
 #include "schema/embedded.h"
 #include "sync/api/blob_upload.h"
 #include "sync/api/change_log.h"
@@ -311,6 +313,18 @@ Check check_disk(const std::string& data_dir, const DoctorThresholds& t) {
   return c;
 }
 
+// The key that seals the store's personal fields (#7): missing or wrong, no
+// process can open the store, whatever the other checks say.
+Check check_key_file(const std::string& data_dir, Database& db) {
+  const std::string key_file = key_file_path(data_dir);
+  Status s = client::check_store_key(db, key_file);
+  if (s.is_ok()) return {"database.key", Mark::Pass, key_file + " opens the store", ""};
+  return {"database.key", Mark::Fail, s.message(),
+          "put back this PC's own " + key_file + " (mode 0600, the service user's); if it is lost, stop halld and run "
+          "`hallctl resync --rebuild --hall CODE --device CODE`: what reached the hub comes back, changes never "
+          "pushed are lost"};
+}
+
 Check check_conflicts(Database& db) {
   auto stmt = db.prepare("SELECT count(*) FROM cases WHERE conflict_count > 0");
   if (!stmt) return {"conflicts", Mark::Fail, stmt.status().message(), "the store cannot be read"};
@@ -330,8 +344,10 @@ std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock,
   out.push_back(check_database(data_dir, db));
   if (db) {
     out.push_back(check_schema(*db));
+    out.push_back(check_key_file(data_dir, *db));
   } else {
     out.push_back({"database.schema", Mark::NotApplicable, "the store could not be opened", ""});
+    out.push_back({"database.key", Mark::NotApplicable, "the store could not be opened", ""});
   }
   out.push_back(check_daemon(data_dir, t));
   out.push_back(check_config(data_dir));

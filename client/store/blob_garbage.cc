@@ -20,12 +20,12 @@ namespace {
 // (waiting ones are in flight; uploaded ones are named by an event anyway).
 Result<std::set<std::string>> referenced_blobs(HallStore& store) {
   std::set<std::string> out;
-  HALLSYNC_ASSIGN_OR_RETURN(auto events, store.db().prepare("SELECT body FROM case_events WHERE kind = ?"));
+  HALLSYNC_ASSIGN_OR_RETURN(auto events, store.db().prepare("SELECT event_id, body FROM case_events WHERE kind = ?"));
   events.bind(1, schema::event_kind_code(schema::EventKind::MaterialAttached));
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, events.step());
     if (!row) break;
-    std::vector<std::uint8_t> body = events.column_blob(0);
+    HALLSYNC_ASSIGN_OR_RETURN(auto body, open_event_body(store.sealer(), events.column_text(0), events.column_blob(1)));
     HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(body.data(), body.size()));
     if (auto ref = parse_material_descriptor(e.value)) out.insert(ref->sha256);
   }

@@ -211,9 +211,11 @@ Status CaseRepository::insert_event(Transaction& txn, const schema::CaseEvent& e
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
                     : "INSERT INTO case_events (event_id, case_id, hlc, device_id, origin_seq, clerk_id, wall_ms, kind, body)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  stmt.bind(1, e.event_id()).bind(2, e.case_id).bind(3, static_cast<std::int64_t>(e.hlc)).bind(4, e.device_id)
+  const std::string event_id = e.event_id();
+  const std::string sealed = seal_event_body(store_->sealer(), event_id, body);
+  stmt.bind(1, event_id).bind(2, e.case_id).bind(3, static_cast<std::int64_t>(e.hlc)).bind(4, e.device_id)
       .bind(5, e.origin_seq).bind(6, e.clerk_id).bind(7, e.wall_ms).bind(8, schema::event_kind_code(e.kind))
-      .bind_blob(9, body.data(), body.size());
+      .bind_blob(9, sealed.data(), sealed.size());
   return stmt.run();
 }
 
@@ -227,11 +229,16 @@ Status CaseRepository::refresh_case_row(Transaction& txn, const CaseView& v) {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare(
       "INSERT OR REPLACE INTO cases (case_id, acceptance_no, platform_case_no, hall_code, matter_id, catalog_version,"
       " applicant_name, id_number, phone, state, handling_kind, accepted_on, due_on, first_clerk, last_hlc,"
-      " event_count, conflict_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      " event_count, conflict_count, name_index, id_index, phone_index)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  const SealedApplicant a = seal_applicant(store_->sealer(), v.case_id, v.applicant.name, v.applicant.id_number,
+                                           v.applicant.phone);
   stmt.bind(1, v.case_id).bind(2, v.acceptance_no);
   if (v.platform_case_no.empty()) stmt.bind_null(3); else stmt.bind(3, v.platform_case_no);
-  stmt.bind(4, v.hall_code).bind(5, v.matter_id).bind(6, v.catalog_version).bind(7, v.applicant.name)
-      .bind(8, v.applicant.id_number).bind(9, v.applicant.phone).bind(10, case_state_code(v.state))
+  stmt.bind(4, v.hall_code).bind(5, v.matter_id).bind(6, v.catalog_version).bind_blob(7, a.name.data(), a.name.size())
+      .bind_blob(8, a.id_number.data(), a.id_number.size()).bind_blob(9, a.phone.data(), a.phone.size())
+      .bind_blob(18, a.name_index.data(), a.name_index.size()).bind_blob(19, a.id_index.data(), a.id_index.size())
+      .bind_blob(20, a.phone_index.data(), a.phone_index.size()).bind(10, case_state_code(v.state))
       .bind(11, handling_kind_code(v.handling_kind)).bind(12, v.accepted_on.to_string());
   if (due.empty()) stmt.bind_null(13); else stmt.bind(13, due);
   stmt.bind(14, v.first_clerk).bind(15, static_cast<std::int64_t>(v.last_hlc))
@@ -249,13 +256,14 @@ Result<std::string> CaseRepository::resolve_case_id(const std::string& case_ref)
 }
 
 Result<std::vector<schema::CaseEvent>> CaseRepository::load_events(const std::string& case_id) {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT body FROM case_events WHERE case_id = ?"));
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare("SELECT event_id, body FROM case_events WHERE case_id = ?"));
   stmt.bind(1, case_id);
   std::vector<schema::CaseEvent> events;
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(stmt.column_blob(0)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto body, open_event_body(store_->sealer(), stmt.column_text(0), stmt.column_blob(1)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(body));
     events.push_back(std::move(e));
   }
   return events;
@@ -301,7 +309,9 @@ Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
   if (!f.clerk_id.empty()) sql += " AND first_clerk = :clerk";
   if (!f.accepted_from.empty()) sql += " AND accepted_on >= :from";
   if (!f.accepted_to.empty()) sql += " AND accepted_on <= :to";
-  if (!f.search.empty()) sql += " AND (acceptance_no = :q OR applicant_name = :q OR id_number = :q OR platform_case_no = :q)";
+  // Names and ID numbers are sealed: they are matched by blind index (field_sealer.h).
+  if (!f.search.empty())
+    sql += " AND (acceptance_no = :q OR platform_case_no = :q OR name_index = :qn OR id_index = :qi)";
   sql += " ORDER BY accepted_on DESC, acceptance_no DESC LIMIT :limit";
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql));
   int i = 1;
@@ -311,7 +321,12 @@ Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
   if (!f.clerk_id.empty()) stmt.bind(i++, f.clerk_id);
   if (!f.accepted_from.empty()) stmt.bind(i++, f.accepted_from);
   if (!f.accepted_to.empty()) stmt.bind(i++, f.accepted_to);
-  if (!f.search.empty()) stmt.bind(i++, f.search);
+  if (!f.search.empty()) {
+    const std::string by_name = store_->sealer().blind_index(BlindField::Name, f.search);
+    const std::string by_id = store_->sealer().blind_index(BlindField::IdNumber, f.search);
+    stmt.bind(i, f.search).bind_blob(i + 1, by_name.data(), by_name.size()).bind_blob(i + 2, by_id.data(), by_id.size());
+    i += 3;
+  }
   stmt.bind(i++, static_cast<std::int64_t>(f.limit));
   std::vector<CaseSummary> out;
   for (;;) {
@@ -322,8 +337,10 @@ Result<std::vector<CaseSummary>> CaseRepository::list(const CaseFilter& f) {
     s.acceptance_no = stmt.column_text(1);
     s.platform_case_no = stmt.column_text(2);
     s.matter_id = stmt.column_text(3);
-    s.applicant_name = stmt.column_text(4);
-    s.id_number = stmt.column_text(5);
+    HALLSYNC_ASSIGN_OR_RETURN(s.applicant_name, open_case_column(store_->sealer(), "applicant_name", s.case_id,
+                                                                 as_view(stmt.column_blob(4))));
+    HALLSYNC_ASSIGN_OR_RETURN(s.id_number, open_case_column(store_->sealer(), "id_number", s.case_id,
+                                                            as_view(stmt.column_blob(5))));
     s.state = parse_case_state(stmt.column_text(6)).value_or(CaseState::Accepted);
     s.accepted_on = stmt.column_text(7);
     s.due_on = stmt.column_text(8);

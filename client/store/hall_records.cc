@@ -45,7 +45,7 @@ Result<std::vector<schema::CaseEvent>> CaseRepository::hall_records(bool duty_on
     bool duty = kind >= schema::EventKind::StaffRegistered && kind <= schema::EventKind::AbsenceEnded;
     if (schema::is_hall_record(kind) && (duty || !duty_only)) kinds.push_back(kind);
   }
-  std::string sql = "SELECT body FROM case_events WHERE kind IN (?";
+  std::string sql = "SELECT event_id, body FROM case_events WHERE kind IN (?";
   for (std::size_t i = 1; i < kinds.size(); ++i) sql += ", ?";
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store_->db().prepare(sql + ")"));
   int i = 1;
@@ -54,7 +54,8 @@ Result<std::vector<schema::CaseEvent>> CaseRepository::hall_records(bool duty_on
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(stmt.column_blob(0)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto body, open_event_body(store_->sealer(), stmt.column_text(0), stmt.column_blob(1)));
+    HALLSYNC_ASSIGN_OR_RETURN(auto e, decode_event(body));
     out.push_back(std::move(e));
   }
   sort_for_fold(out);

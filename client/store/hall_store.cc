@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <regex>
 
+#include "client/store/store_key.h"
+#include "client/store/store_sealing.h"
 #include "schema/embedded.h"
 #include "sync/api/change_log.h"
 #include "sync/api/replicator.h"
@@ -42,7 +44,7 @@ Status migrate_hall_database(Database& db) {
 }
 
 Result<std::unique_ptr<HallStore>> HallStore::init(const std::string& data_dir, const HallIdentity& identity,
-                                                   const Clock& clock) {
+                                                   const Clock& clock, const std::string& key_file) {
   HALLSYNC_RETURN_IF_ERROR(validate_identity(identity));
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -51,7 +53,9 @@ Result<std::unique_ptr<HallStore>> HallStore::init(const std::string& data_dir, 
     return Status::conflict("数据目录 " + data_dir + " 已初始化过，不能重复初始化");
   HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(db_path(data_dir), kStoreOptions));
   HALLSYNC_RETURN_IF_ERROR(migrate_hall_database(*db));
+  HALLSYNC_ASSIGN_OR_RETURN(auto sealer, attach_sealer(*db, key_file.empty() ? key_file_path(data_dir) : key_file));
   std::unique_ptr<HallStore> store(new HallStore(std::move(db), data_dir, clock));
+  store->sealer_ = std::move(sealer);
   {
     HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(store->db()));
     HALLSYNC_RETURN_IF_ERROR(store->set_meta(txn, "hall_code", identity.hall_code));
@@ -82,7 +86,9 @@ Result<std::unique_ptr<HallStore>> HallStore::open(const std::string& data_dir, 
   HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(db_path(data_dir), options));
   if (check == StoreCheck::Pages) HALLSYNC_RETURN_IF_ERROR(check_store_pages(*db));
   HALLSYNC_RETURN_IF_ERROR(migrate_hall_database(*db));
+  HALLSYNC_ASSIGN_OR_RETURN(auto sealer, attach_sealer(*db, key_file_path(data_dir)));
   std::unique_ptr<HallStore> store(new HallStore(std::move(db), data_dir, clock));
+  store->sealer_ = std::move(sealer);
   HALLSYNC_RETURN_IF_ERROR(store->load());
   return store;
 }

@@ -10,6 +10,7 @@
 #include "client/domain/matter_catalog.h"
 #include "client/domain/work_calendar.h"
 #include "client/store/civil_clock.h"
+#include "client/store/field_sealer.h"
 #include "client/store/store_check.h"
 #include "sync/api/clock.h"
 #include "sync/api/database.h"
@@ -30,12 +31,16 @@ class HallStore {
 
   // Creates a new store in `data_dir` for one hall device, with the built-in
   // catalog and calendar installed. Refuses if the directory already holds one.
+  // Personal data is sealed under the key in `key_file` (default
+  // key_file_path(data_dir)), created when missing (store_key.h).
   static Result<std::unique_ptr<HallStore>> init(const std::string& data_dir, const HallIdentity& identity,
-                                                 const Clock& clock);
+                                                 const Clock& clock, const std::string& key_file = {});
   // Opens an existing store, migrating it forward; refuses a newer schema.
   // Clerks' writes (the default) go before a Background store's (sync) when
   // both wait for the file's write lock: see WriterRank. A damaged file (see
-  // StoreCheck for how much is read first) is refused untouched.
+  // StoreCheck for how much is read first) is refused untouched, and so is a
+  // store whose key is missing or wrong (store_sealing.h); a store written in
+  // clear is sealed once.
   static Result<std::unique_ptr<HallStore>> open(const std::string& data_dir, const Clock& clock,
                                                  WriterRank rank = WriterRank::Foreground,
                                                  StoreCheck check = StoreCheck::Header);
@@ -45,6 +50,8 @@ class HallStore {
   HallStore& operator=(const HallStore&) = delete;
 
   Database& db() { return *db_; }
+  // Seals and opens the personal fields this store keeps (field_sealer.h).
+  const FieldSealer& sealer() const { return *sealer_; }
   const HallIdentity& identity() const { return identity_; }
   // This PC's own clock: HLC, outbox and session times.
   const Clock& clock() const { return *clock_; }
@@ -88,6 +95,7 @@ class HallStore {
   HallStore(std::unique_ptr<Database> db, std::string data_dir, const Clock& clock)
       : db_(std::move(db)), data_dir_(std::move(data_dir)), clock_(&clock), civil_(clock), hlc_(clock, Hlc{}) {}
   Status load();
+  std::unique_ptr<FieldSealer> sealer_;  // before db_: the connection points at it until closed
   std::unique_ptr<Database> db_;
   std::string data_dir_;
   const Clock* clock_;

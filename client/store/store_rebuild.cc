@@ -1,6 +1,8 @@
 // Building a fresh store from the hub and swapping it in (see the header).
 #include "client/store/store_rebuild.h"
 
+#include "client/store/store_key.h"
+
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
@@ -9,6 +11,7 @@
 #include <set>
 
 #include "client/store/case_change_sink.h"
+#include "client/store/store_key.h"
 #include "client/store/store_salvage.h"
 #include "sync/api/change_log.h"
 #include "sync/api/event_codec.h"
@@ -48,7 +51,8 @@ Result<OldStore> read_old_store(const std::string& data_dir, const Clock& clock)
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) break;
-    old.foreign_events[stmt.column_text(0)] = stmt.column_blob(1);
+    std::string id = stmt.column_text(0);
+    HALLSYNC_ASSIGN_OR_RETURN(old.foreign_events[id], open_event_body(store->sealer(), id, stmt.column_blob(1)));
   }
   auto counter = store->meta("acceptance.counter");
   old.acceptance_counter = counter ? *counter : "0";
@@ -97,12 +101,12 @@ Result<std::string> swap_in(const fs::path& data_dir, const Clock& clock) {
   return backup;
 }
 
-Result<std::vector<std::uint8_t>> held_body(Database& db, const std::string& event_id) {
-  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT body FROM case_events WHERE event_id = ?"));
+Result<std::vector<std::uint8_t>> held_body(HallStore& store, const std::string& event_id) {
+  HALLSYNC_ASSIGN_OR_RETURN(auto stmt, store.db().prepare("SELECT body FROM case_events WHERE event_id = ?"));
   stmt.bind(1, event_id);
   HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
   if (!row) return std::vector<std::uint8_t>{};
-  return stmt.column_blob(0);
+  return open_event_body(store.sealer(), event_id, stmt.column_blob(0));
 }
 
 // Copies the old outbox into the new store (see the header for the rule).
@@ -115,14 +119,15 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
   // This device's events the hub sent back go into the outbox under their own
   // sequence (acknowledged): the outbox stays the full record a later
   // `resync --repush` sends, even when the old store was lost.
-  HALLSYNC_ASSIGN_OR_RETURN(auto own, fresh.db().prepare("SELECT origin_seq, case_id, hlc, body, wall_ms FROM case_events"
+  HALLSYNC_ASSIGN_OR_RETURN(auto own, fresh.db().prepare("SELECT origin_seq, case_id, hlc, body, wall_ms, event_id FROM case_events"
                                                          " WHERE device_id = ? ORDER BY origin_seq"));
   own.bind(1, old.identity.device_id());
   for (;;) {
     HALLSYNC_ASSIGN_OR_RETURN(bool row, own.step());
     if (!row) break;
+    HALLSYNC_ASSIGN_OR_RETURN(auto body, open_event_body(fresh.sealer(), own.column_text(5), own.column_blob(3)));
     OutboxEntry e{own.column_int(0), "case_events", own.column_text(1), Hlc{static_cast<std::uint64_t>(own.column_int(2))},
-                  own.column_blob(3), own.column_int(4)};
+                  std::move(body), own.column_int(4)};
     HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, e));
   }
   std::vector<const OutboxEntry*> renumber;
@@ -132,7 +137,7 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
   std::int64_t next_kept = high_water + 1;
   for (const auto& entry : old.outbox) {
     HALLSYNC_ASSIGN_OR_RETURN(auto event, decode_event(entry.payload));
-    HALLSYNC_ASSIGN_OR_RETURN(auto held, held_body(fresh.db(), event.event_id()));
+    HALLSYNC_ASSIGN_OR_RETURN(auto held, held_body(fresh, event.event_id()));
     if (!held.empty() && held == encode_event(event)) continue;  // the hub has it; it came back with the pull
     if (entry.seq == next_kept && held.empty()) {
       HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, entry));
@@ -202,8 +207,11 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
     // entries that can still be read from it; the file is kept in backups/.
     old.identity = *request.identity;
     report.unreadable_store = readable.status().to_string();
+    auto key = read_key_file(key_file_path(request.data_dir));
+    std::optional<FieldSealer> sealer;
+    if (key) sealer.emplace(*key);
     auto salvage = salvage_outbox((data_dir / HallStore::kDatabaseFile).string(), (data_dir / kSalvageDir).string(),
-                                  old.identity.device_id());
+                                  old.identity.device_id(), sealer ? &*sealer : nullptr);
     if (salvage) {
       salvaged = std::move(salvage).value();
       old.outbox = salvaged->entries;
@@ -243,7 +251,7 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
   std::error_code ec;
   fs::remove_all(partial, ec);  // an unfinished earlier build: ours, never the hall's data
   {
-    HALLSYNC_ASSIGN_OR_RETURN(auto fresh, HallStore::init(partial.string(), old.identity, clock));
+    HALLSYNC_ASSIGN_OR_RETURN(auto fresh, HallStore::init(partial.string(), old.identity, clock, key_file_path(request.data_dir)));
     if (has_store || (salvaged && !salvaged->hlc_last.empty())) {
       HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(fresh->db()));
       // The old HLC, so new events never sort before ones this device already made
@@ -259,7 +267,7 @@ Result<RebuildReport> rebuild_store(const RebuildRequest& request, Transport& tr
     report.pulled = pulled.pulled;
     HALLSYNC_RETURN_IF_ERROR(carry_over(*fresh, old, hand.high_water, report));
     for (const auto& [id, body] : old.foreign_events) {
-      HALLSYNC_ASSIGN_OR_RETURN(auto held, held_body(fresh->db(), id));
+      HALLSYNC_ASSIGN_OR_RETURN(auto held, held_body(*fresh, id));
       report.left_with_backup += held.empty();
     }
   }

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <optional>
 
+#include "sync/api/change_log.h"
 #include "sync/api/database.h"
+#include "sync/api/payload_sealer.h"
 #include "sync/api/event_codec.h"
 
 namespace hallsync::client {
@@ -45,6 +47,12 @@ std::optional<OutboxEntry> read_entry(Database& db, std::int64_t seq, const std:
   if (!row || !*row) return std::nullopt;
   OutboxEntry e{seq, stmt->column_text(0), stmt->column_text(1), Hlc{static_cast<std::uint64_t>(stmt->column_int(2))},
                 stmt->column_blob(3), stmt->column_int(4)};
+  if (const PayloadSealer* sealer = db.payload_sealer()) {
+    auto clear = sealer->open_payload(change_log_payload_place(e.collection, e.doc_key, e.hlc),
+                                      std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
+    if (!clear) return std::nullopt;
+    e.payload = std::move(clear).value();
+  }
   // A page can be damaged in a way SQLite does not notice: the payload must
   // still be this entry's own event.
   auto event = decode_event(e.payload);
@@ -77,10 +85,16 @@ Status copy_store(const fs::path& from, const fs::path& to) {
   return Status::ok();
 }
 
-Result<SalvagedOutbox> salvage_from(const fs::path& copy, const std::string& device_id) {
+Result<SalvagedOutbox> salvage_from(const fs::path& copy, const std::string& device_id, const PayloadSealer* sealer) {
   DatabaseOptions options;
   options.create = false;
   HALLSYNC_ASSIGN_OR_RETURN(auto db, Database::open(copy.string(), options));
+  // A store sealed at rest says so in hall_meta; one written in clear does not.
+  auto sealed = db->prepare("SELECT 1 FROM hall_meta WHERE key = 'seal.check'");
+  if (sealed) {
+    auto row = sealed->step();
+    if (row && *row) db->set_payload_sealer(sealer);
+  }
   // Without the schema's page no row can be looked up: say so rather than report an empty outbox.
   if (auto probe = db->prepare("SELECT payload FROM change_log WHERE seq = ?"); !probe)
     return probe.status().with_context("the damaged store's change log cannot be read");
@@ -106,14 +120,14 @@ Result<SalvagedOutbox> salvage_from(const fs::path& copy, const std::string& dev
 }  // namespace
 
 Result<SalvagedOutbox> salvage_outbox(const std::string& store_file, const std::string& scratch_dir,
-                                      const std::string& device_id) {
+                                      const std::string& device_id, const PayloadSealer* sealer) {
   fs::path scratch = scratch_dir, copy = scratch / "damaged.db";
   std::error_code ec;
   fs::remove_all(scratch, ec);
   fs::create_directories(scratch, ec);
   if (ec) return Status::storage("cannot create " + scratch.string() + ": " + ec.message());
   Status copied = copy_store(store_file, copy);
-  auto salvaged = copied.is_ok() ? salvage_from(copy, device_id) : Result<SalvagedOutbox>(copied);
+  auto salvaged = copied.is_ok() ? salvage_from(copy, device_id, sealer) : Result<SalvagedOutbox>(copied);
   fs::remove_all(scratch, ec);  // only our copy is in it
   return salvaged;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sync/api/change_log.h"
+#include "sync/api/payload_sealer.h"
 
 namespace hallsync::client {
 
@@ -25,7 +26,9 @@ struct SalvagedOutbox {
 // Reads `store_file` (and its -wal) through a copy in `scratch_dir`, which is
 // removed afterwards. Fails only when SQLite cannot open the copy at all
 // (e.g. a garbage header); then nothing of the outbox can come back.
+// `sealer` opens the payloads of a store sealed at rest (null when its key is
+// lost: its sealed entries then count as unreadable).
 Result<SalvagedOutbox> salvage_outbox(const std::string& store_file, const std::string& scratch_dir,
-                                      const std::string& device_id);
+                                      const std::string& device_id, const PayloadSealer* sealer);
 
 }  // namespace hallsync::client

@@ -69,6 +69,10 @@ class ChangeLog {
   Database* db_;
 };
 
+// Where an entry's payload lives, as a PayloadSealer binds it (the HLC is
+// unique per device): for a store sealing an outbox written in clear.
+std::string change_log_payload_place(std::string_view collection, std::string_view doc_key, Hlc hlc);
+
 // Small named integers kept beside the outbox (cursor, clock offset, ...).
 Result<std::int64_t> read_sync_value(Database& db, std::string_view name, std::int64_t fallback);
 Status write_sync_value(Transaction& txn, std::string_view name, std::int64_t value);

@@ -19,6 +19,7 @@ struct sqlite3_stmt;
 namespace hallsync {
 
 class Database;
+class PayloadSealer;
 namespace storage {
 class WriterPriority;
 class PgConnection;
@@ -129,6 +130,10 @@ class Database {
   bool is_postgres() const { return pg_ != nullptr; }
   // The file, or the server's URL without its password.
   const std::string& path() const { return path_; }
+  // Set by the hall's store: the change log seals payloads at rest with it
+  // (payload_sealer.h). Null (the hub, tools): payloads are stored as given.
+  void set_payload_sealer(const PayloadSealer* sealer) { sealer_ = sealer; }
+  const PayloadSealer* payload_sealer() const { return sealer_; }
 
   // Translates the last SQLite failure into a Status with a message a person can act on.
   Status last_error(std::string_view context) const;
@@ -143,6 +148,7 @@ class Database {
   std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
   std::unique_ptr<storage::WriterPriority> priority_;
   std::unique_ptr<storage::PgConnection> pg_;  // set: PostgreSQL, db_ is null
+  const PayloadSealer* sealer_ = nullptr;
 };
 
 // BEGIN IMMEDIATE on construction; rolls back in the destructor unless committed.

@@ -1,9 +1,25 @@
 // Outbox append/read/acknowledge over the change_log and sync_state tables.
 #include "sync/api/change_log.h"
 
+#include "sync/api/payload_sealer.h"
+
 namespace hallsync {
 namespace {
 constexpr std::string_view kAckedName = "outbox.acknowledged_through";
+
+std::vector<std::uint8_t> stored_payload(Database& db, std::string_view collection, std::string_view doc_key, Hlc hlc,
+                                         const std::vector<std::uint8_t>& payload) {
+  const PayloadSealer* sealer = db.payload_sealer();
+  if (!sealer) return payload;
+  return sealer->seal_payload(change_log_payload_place(collection, doc_key, hlc),
+                              std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+}
+}  // namespace
+
+// A store with a sealer keeps payloads sealed, bound to their entry, so a
+// payload copied onto another entry fails to open.
+std::string change_log_payload_place(std::string_view collection, std::string_view doc_key, Hlc hlc) {
+  return "change_log.payload/" + std::string(collection) + "/" + std::string(doc_key) + "/" + std::to_string(hlc.value);
 }
 
 Result<std::int64_t> ChangeLog::next_seq(Transaction& txn) {
@@ -20,10 +36,11 @@ Result<std::int64_t> ChangeLog::append(Transaction& txn, const LocalChange& chan
   if (!txn.db().in_transaction()) return Status::internal("ChangeLog::append outside a transaction");
   HALLSYNC_ASSIGN_OR_RETURN(
       auto stmt, txn.db().prepare("INSERT INTO change_log (collection, doc_key, hlc, payload, created_ms) VALUES (?, ?, ?, ?, ?)"));
+  const auto payload = stored_payload(txn.db(), change.collection, change.doc_key, change.hlc, change.payload);
   stmt.bind(1, change.collection)
       .bind(2, change.doc_key)
       .bind(3, static_cast<std::int64_t>(change.hlc.value))
-      .bind_blob(4, change.payload.data(), change.payload.size())
+      .bind_blob(4, payload.data(), payload.size())
       .bind(5, now_ms);
   HALLSYNC_RETURN_IF_ERROR(stmt.run());
   return txn.db().last_insert_rowid();
@@ -46,6 +63,11 @@ Result<std::vector<OutboxEntry>> ChangeLog::read_after(std::int64_t after_seq, s
     e.hlc = Hlc{static_cast<std::uint64_t>(stmt.column_int(3))};
     e.payload = stmt.column_blob(4);
     e.created_ms = stmt.column_int(5);
+    if (const PayloadSealer* sealer = db_->payload_sealer()) {
+      HALLSYNC_ASSIGN_OR_RETURN(e.payload, sealer->open_payload(change_log_payload_place(e.collection, e.doc_key, e.hlc),
+                                                                std::string_view(reinterpret_cast<const char*>(e.payload.data()),
+                                                                                 e.payload.size())));
+    }
     bytes += e.payload.size();
     out.push_back(std::move(e));
     if (bytes >= max_bytes) break;
@@ -101,8 +123,9 @@ namespace hallsync {
 Status ChangeLog::restore_entry(Transaction& txn, const OutboxEntry& e) {
   HALLSYNC_ASSIGN_OR_RETURN(auto stmt, txn.db().prepare("INSERT INTO change_log (seq, collection, doc_key, hlc, payload,"
                                                         " created_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+  const auto payload = stored_payload(txn.db(), e.collection, e.doc_key, e.hlc, e.payload);
   stmt.bind(1, e.seq).bind(2, e.collection).bind(3, e.doc_key).bind(4, static_cast<std::int64_t>(e.hlc.value))
-      .bind_blob(5, e.payload.data(), e.payload.size()).bind(6, e.created_ms);
+      .bind_blob(5, payload.data(), payload.size()).bind(6, e.created_ms);
   return stmt.run();
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "client/store/hall_store.h"
+#include "client/store/store_key.h"
 #include "tests/support/power_loss_vfs.h"
 #include "tests/support/temp_dir.h"
 
@@ -46,12 +47,13 @@ struct PowerLossPlan {
 class StoreTemplate {
  public:
   explicit StoreTemplate(const std::string& template_dir) : source_(template_dir) {}
-  // Replaces `dir`'s store (and its WAL, shm) with the template's.
+  // Replaces `dir`'s store (and its WAL, shm) with the template's, and its key.
   void copy_to(const std::string& dir) const {
     namespace fs = std::filesystem;
     fs::remove_all(dir);
     fs::create_directories(dir);
     fs::copy_file(fs::path(source_) / client::HallStore::kDatabaseFile, fs::path(dir) / client::HallStore::kDatabaseFile);
+    fs::copy_file(fs::path(source_) / client::kKeyFileName, fs::path(dir) / client::kKeyFileName);
   }
 
  private:

@@ -85,17 +85,18 @@ void add_export_command(CLI::App& app, CtlCommandSet& set) {
   auto include_db = std::make_shared<bool>(false);
   cmd->add_option("--data-dir", set.data_dir, "hall data directory")->required();
   cmd->add_option("FILE", *out, "output, e.g. hall-360704100.tar.gz")->required();
-  cmd->add_flag("--include-db", *include_db, "also the hall's database: it holds personal data in clear");
+  cmd->add_flag("--include-db", *include_db, "also the hall's database (its personal fields sealed, the key left out)");
   cmd->callback([&set, out, include_db] {
     set.action = [&set, out, include_db] {
       if (*include_db)
-        std::cerr << "WARNING: --include-db puts the hall's database in the bundle, with applicants' names, ID numbers and "
-                     "phones in clear (含个人信息). Send it only over an approved channel and delete it after use.\n";
+        std::cerr << "WARNING: --include-db puts the hall's database in the bundle: names, ID numbers and phones are "
+                     "sealed and the key stays on this PC, but which matters, dates and staff it holds are readable "
+                     "(含办件信息). Send it only over an approved channel and delete it after use.\n";
       auto report = client::diagnostics::write_diagnostics_bundle(
           {set.data_dir, *out, *include_db, "hallsync " HALLSYNC_VERSION}, SystemClock::instance());
       // #7: every bundle leaving the PC is audited, and one with the database in clear says so.
       audit_ctl(set.data_dir, "diagnostics_export", out->substr(out->find_last_of('/') + 1), report.status(),
-                *include_db ? "with database (personal data in clear)" : "masked");
+                *include_db ? "with database (personal fields sealed)" : "masked");
       if (!report) return ctl_error(report.status());
       std::cout << "wrote " << *out << ":";
       for (const auto& m : report->members) std::cout << " " << m;
