@@ -337,10 +337,11 @@ std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock,
   out.push_back(check_config(data_dir));
   if (db) {
     out.push_back(check_outbox(*db, clock, t));
+    out.push_back(check_change_log_chain(*db));
     out.push_back(check_history(*db, clock, t));
     out.push_back(check_conflicts(*db));
   } else {
-    for (const char* name : {"outbox", "sync.history", "conflicts"})
+    for (const char* name : {"outbox", "outbox.chain", "sync.history", "conflicts"})
       out.push_back({name, Mark::NotApplicable, "the store could not be opened", ""});
   }
   out.push_back(check_disk(data_dir, t));

@@ -122,7 +122,7 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
     HALLSYNC_ASSIGN_OR_RETURN(bool row, own.step());
     if (!row) break;
     OutboxEntry e{own.column_int(0), "case_events", own.column_text(1), Hlc{static_cast<std::uint64_t>(own.column_int(2))},
-                  own.column_blob(3), own.column_int(4)};
+                  own.column_blob(3), own.column_int(4), {}};  // chain: recomputed by restore_entry
     HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, e));
   }
   std::vector<const OutboxEntry*> renumber;

@@ -44,7 +44,7 @@ std::optional<OutboxEntry> read_entry(Database& db, std::int64_t seq, const std:
   auto row = stmt->step();
   if (!row || !*row) return std::nullopt;
   OutboxEntry e{seq, stmt->column_text(0), stmt->column_text(1), Hlc{static_cast<std::uint64_t>(stmt->column_int(2))},
-                stmt->column_blob(3), stmt->column_int(4)};
+                stmt->column_blob(3), stmt->column_int(4), {}};  // chain: recomputed when restored
   // A page can be damaged in a way SQLite does not notice: the payload must
   // still be this entry's own event.
   auto event = decode_event(e.payload);

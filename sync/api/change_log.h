@@ -26,6 +26,7 @@ struct OutboxEntry {
   Hlc hlc;
   std::vector<std::uint8_t> payload;
   std::int64_t created_ms = 0;
+  std::string chain;  // this entry's chain hash, raw (sync/api/change_chain.h)
 };
 
 struct OutboxStats {
@@ -52,6 +53,10 @@ class ChangeLog {
   Result<std::vector<OutboxEntry>> read_after(std::int64_t after_seq, std::size_t max_count,
                                               std::size_t max_bytes);
 
+  // The chain hash just before entry `seq`: that of the last entry below it,
+  // or the genesis when there is none. A push names it for its first entry.
+  Result<std::string> chain_before(std::int64_t seq);
+
   Result<std::int64_t> acknowledged_through();
   // Records that the hub holds every entry up to `seq`; never moves backwards.
   Status mark_acknowledged_through(Transaction& txn, std::int64_t seq);
@@ -60,6 +65,9 @@ class ChangeLog {
 
   // Store rebuild (hallctl resync --rebuild): puts an entry back under its
   // original sequence (its event id names it); fails if the sequence is taken.
+  // Its chain hash is computed from the entry below it, so entries must be
+  // restored in ascending order; restored byte for byte, the chain comes out
+  // as the hub holds it.
   Status restore_entry(Transaction& txn, const OutboxEntry& entry);
   // Makes the next append get a sequence above `seq` (the hub already holds
   // this device's entries up to it, so they must never be reused).

@@ -10,6 +10,7 @@
 
 #include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
+#include "sync/hub/hub_chain.h"
 #include "sync/hub/hub_service.h"
 
 namespace hallsync::hub {
@@ -62,6 +63,8 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
   HALLSYNC_ASSIGN_OR_RETURN(auto txn, Transaction::begin(*db_));
   HALLSYNC_RETURN_IF_ERROR(begin_write(txn));
   HALLSYNC_ASSIGN_OR_RETURN(DeviceState device, load_device(*db_, device_id));
+  const std::int64_t high_water_before = device.high_water;
+  HALLSYNC_ASSIGN_OR_RETURN(PushChain chain, check_push_chain(*db_, device_id, device.high_water, req, repair));
   protocol::PushResponse res;
   std::int64_t now = clock_->now_ms();
   // Cases the batch touched, in first-touched order, and of those the ones first
@@ -160,10 +163,13 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
       .bind(5, req.report.clock_offset_ms).bind(6, req.report.software_version).bind(7, req.report.last_error)
       .bind(8, device_id);
   HALLSYNC_RETURN_IF_ERROR(upd.run());
+  std::string chain_notice;
+  HALLSYNC_RETURN_IF_ERROR(record_push_chain(*db_, device_id, chain, high_water_before, device.high_water, now, &chain_notice));
   HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
   crash_point("hub.push.before_commit");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
   crash_point("hub.push.after_commit");
+  if (!chain_notice.empty() && notice_log_) notice_log_(chain_notice);
   res.acknowledged_through = device.high_water;
   res.server_time_ms = clock_->now_ms();
   res.hub_epoch = epoch_;
