@@ -40,7 +40,7 @@ TEST_CASE("The hub health probe passes against a healthy hub and classifies each
   Status not_a_hub = probe_hub(link, 2);
   CHECK(not_a_hub.kind() == ErrorKind::Protocol);
   CHECK(not_a_hub.code() == "bad_health");
-  CHECK(link.requests() == 6);  // one GET each: the probe is cheap
+  CHECK(link.requests() == 7);  // one GET each: the probe is cheap
 }
 
 TEST_CASE("A health report with members of the wrong JSON type is refused as not a hub", "[sync][integration][probe][hostile]") {
