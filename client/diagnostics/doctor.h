@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sync/api/clock.h"
+#include "sync/api/database.h"
 
 namespace hallsync::client::diagnostics {
 
@@ -42,6 +43,10 @@ std::vector<Check> run_doctor(const std::string& data_dir, const Clock& clock, c
 // blobs) and the hub half (DNS, TCP, TLS, HTTP, auth, epoch, clock).
 std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock, const DoctorThresholds& thresholds);
 std::vector<Check> hub_checks(const std::string& data_dir, const Clock& clock, const DoctorThresholds& thresholds);
+
+// "outbox.chain": recomputes the change log's hash chain from the genesis and
+// fails at the first entry that does not follow (client/diagnostics/doctor_chain.cc).
+Check check_change_log_chain(Database& db);
 
 // 0 all pass, 1 some warning, 2 some failure.
 int doctor_exit_code(const std::vector<Check>& checks);

@@ -342,9 +342,16 @@ std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock,
   std::vector<Check> out;
   std::unique_ptr<Database> db;
   out.push_back(check_database(data_dir, db));
+  // The change-log chain covers payloads as they travel: a sealed store's are
+  // opened with its key, so the chain is checked only when the key is right.
+  std::unique_ptr<FieldSealer> sealer;
+  bool payloads_readable = false;
   if (db) {
     out.push_back(check_schema(*db));
     out.push_back(check_key_file(data_dir, *db));
+    auto attached = attach_sealer_read_only(*db, key_file_path(data_dir));
+    payloads_readable = attached.is_ok();
+    if (attached) sealer = std::move(attached).value();
   } else {
     out.push_back({"database.schema", Mark::NotApplicable, "the store could not be opened", ""});
     out.push_back({"database.key", Mark::NotApplicable, "the store could not be opened", ""});
@@ -353,10 +360,14 @@ std::vector<Check> local_checks(const std::string& data_dir, const Clock& clock,
   out.push_back(check_config(data_dir));
   if (db) {
     out.push_back(check_outbox(*db, clock, t));
+    if (payloads_readable)
+      out.push_back(check_change_log_chain(*db));
+    else
+      out.push_back({"outbox.chain", Mark::NotApplicable, "the store's payloads cannot be opened without its key (database.key)", ""});
     out.push_back(check_history(*db, clock, t));
     out.push_back(check_conflicts(*db));
   } else {
-    for (const char* name : {"outbox", "sync.history", "conflicts"})
+    for (const char* name : {"outbox", "outbox.chain", "sync.history", "conflicts"})
       out.push_back({name, Mark::NotApplicable, "the store could not be opened", ""});
   }
   out.push_back(check_disk(data_dir, t));

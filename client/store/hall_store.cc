@@ -8,6 +8,7 @@
 #include "client/store/store_key.h"
 #include "client/store/store_sealing.h"
 #include "schema/embedded.h"
+#include "sync/api/change_chain.h"
 #include "sync/api/change_log.h"
 #include "sync/api/replicator.h"
 
@@ -40,7 +41,9 @@ Status validate_identity(const HallIdentity& id) {
 Status migrate_hall_database(Database& db) {
   std::vector<Migration> steps;
   for (const auto& s : schema::sql_steps("sql/local")) steps.push_back({s.version, s.name, s.sql});
-  return apply_migrations(db, steps, "hall");
+  HALLSYNC_RETURN_IF_ERROR(apply_migrations(db, steps, "hall"));
+  // Entries written before 0011 get their chain hash once, here.
+  return complete_change_log_chain(db);
 }
 
 Result<std::unique_ptr<HallStore>> HallStore::init(const std::string& data_dir, const HallIdentity& identity,

@@ -127,7 +127,7 @@ Status carry_over(HallStore& fresh, const OldStore& old, std::int64_t high_water
     if (!row) break;
     HALLSYNC_ASSIGN_OR_RETURN(auto body, open_event_body(fresh.sealer(), own.column_text(5), own.column_blob(3)));
     OutboxEntry e{own.column_int(0), "case_events", own.column_text(1), Hlc{static_cast<std::uint64_t>(own.column_int(2))},
-                  std::move(body), own.column_int(4)};
+                  std::move(body), own.column_int(4), {}};  // chain: recomputed by restore_entry
     HALLSYNC_RETURN_IF_ERROR(log.restore_entry(txn, e));
   }
   std::vector<const OutboxEntry*> renumber;

@@ -46,13 +46,10 @@ std::optional<OutboxEntry> read_entry(Database& db, std::int64_t seq, const std:
   auto row = stmt->step();
   if (!row || !*row) return std::nullopt;
   OutboxEntry e{seq, stmt->column_text(0), stmt->column_text(1), Hlc{static_cast<std::uint64_t>(stmt->column_int(2))},
-                stmt->column_blob(3), stmt->column_int(4)};
-  if (const PayloadSealer* sealer = db.payload_sealer()) {
-    auto clear = sealer->open_payload(change_log_payload_place(e.collection, e.doc_key, e.hlc),
-                                      std::string_view(reinterpret_cast<const char*>(e.payload.data()), e.payload.size()));
-    if (!clear) return std::nullopt;
-    e.payload = std::move(clear).value();
-  }
+                stmt->column_blob(3), stmt->column_int(4), {}};  // chain: recomputed when restored
+  auto clear = clear_payload(db, e.collection, e.doc_key, e.hlc, std::move(e.payload));
+  if (!clear) return std::nullopt;
+  e.payload = std::move(clear).value();
   // A page can be damaged in a way SQLite does not notice: the payload must
   // still be this entry's own event.
   auto event = decode_event(e.payload);

@@ -39,14 +39,16 @@ Status check_key(const std::string& recorded, const FieldSealer& sealer, const s
       .with_code("store_key_wrong");
 }
 
-// case_events is append-only by trigger; sealing rewrites each body once, with
-// the triggers lifted inside the same transaction and restored as they were.
-Status seal_event_bodies(Transaction& txn, const FieldSealer& sealer, std::size_t& rewritten) {
-  Database& db = txn.db();
+// case_events and change_log are append-only by trigger; sealing rewrites each
+// stored body once (the clear bytes, which the change-log chain covers, stay
+// the same), with the table's triggers lifted inside the same transaction and
+// restored as they were. Returns the lifted triggers' names and SQL.
+Result<std::vector<std::pair<std::string, std::string>>> lift_triggers(Database& db, const std::string& table) {
   std::vector<std::pair<std::string, std::string>> triggers;
   {
     HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-                                                    " AND tbl_name = 'case_events'"));
+                                                    " AND tbl_name = ?"));
+    stmt.bind(1, table);
     for (;;) {
       HALLSYNC_ASSIGN_OR_RETURN(bool row, stmt.step());
       if (!row) break;
@@ -54,6 +56,17 @@ Status seal_event_bodies(Transaction& txn, const FieldSealer& sealer, std::size_
     }
   }
   for (const auto& [name, sql] : triggers) HALLSYNC_RETURN_IF_ERROR(db.exec_script("DROP TRIGGER \"" + name + "\""));
+  return triggers;
+}
+
+Status restore_triggers(Database& db, const std::vector<std::pair<std::string, std::string>>& triggers) {
+  for (const auto& [name, sql] : triggers) HALLSYNC_RETURN_IF_ERROR(db.exec_script(sql));
+  return Status::ok();
+}
+
+Status seal_event_bodies(Transaction& txn, const FieldSealer& sealer, std::size_t& rewritten) {
+  Database& db = txn.db();
+  HALLSYNC_ASSIGN_OR_RETURN(auto triggers, lift_triggers(db, "case_events"));
   std::vector<std::pair<std::string, std::string>> sealed;
   {
     HALLSYNC_ASSIGN_OR_RETURN(auto stmt, db.prepare("SELECT event_id, body FROM case_events"));
@@ -70,8 +83,7 @@ Status seal_event_bodies(Transaction& txn, const FieldSealer& sealer, std::size_
     up.bind_blob(1, body.data(), body.size()).bind(2, id);
     HALLSYNC_RETURN_IF_ERROR(up.run());
   }
-  for (const auto& [name, sql] : triggers) HALLSYNC_RETURN_IF_ERROR(db.exec_script(sql));
-  return Status::ok();
+  return restore_triggers(db, triggers);
 }
 
 Status seal_outbox(Transaction& txn, const FieldSealer& sealer, std::size_t& rewritten) {
@@ -92,12 +104,13 @@ Status seal_outbox(Transaction& txn, const FieldSealer& sealer, std::size_t& rew
     }
   }
   rewritten += rows.size();
+  HALLSYNC_ASSIGN_OR_RETURN(auto triggers, lift_triggers(txn.db(), "change_log"));
   for (const auto& r : rows) {
     HALLSYNC_ASSIGN_OR_RETURN(auto up, txn.db().prepare("UPDATE change_log SET payload = ? WHERE seq = ?"));
     up.bind_blob(1, r.payload.data(), r.payload.size()).bind(2, r.seq);
     HALLSYNC_RETURN_IF_ERROR(up.run());
   }
-  return Status::ok();
+  return restore_triggers(txn.db(), triggers);
 }
 
 Status seal_case_rows(Transaction& txn, const FieldSealer& sealer, std::size_t& rewritten) {
@@ -151,6 +164,16 @@ Status check_store_key(Database& db, const std::string& key_file) {
   if (recorded.empty()) return Status::ok();
   HALLSYNC_ASSIGN_OR_RETURN(std::string key, read_key_file(key_file));
   return check_key(recorded, FieldSealer(key), key_file);
+}
+
+Result<std::unique_ptr<FieldSealer>> attach_sealer_read_only(Database& db, const std::string& key_file) {
+  HALLSYNC_ASSIGN_OR_RETURN(std::string recorded, read_meta(db, kCheckKey));
+  if (recorded.empty()) return std::unique_ptr<FieldSealer>();
+  HALLSYNC_ASSIGN_OR_RETURN(std::string key, read_key_file(key_file));
+  auto sealer = std::make_unique<FieldSealer>(key);
+  HALLSYNC_RETURN_IF_ERROR(check_key(recorded, *sealer, key_file));
+  db.set_payload_sealer(sealer.get());
+  return sealer;
 }
 
 Result<std::unique_ptr<FieldSealer>> attach_sealer(Database& db, const std::string& key_file) {

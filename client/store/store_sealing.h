@@ -22,4 +22,9 @@ Result<std::unique_ptr<FieldSealer>> attach_sealer(Database& db, const std::stri
 // (hallctl doctor): ok for a store not sealed yet (it is at its next open).
 Status check_store_key(Database& db, const std::string& key_file);
 
+// For readers that must not change the store (hallctl doctor): the sealer of
+// a sealed store, attached to `db` so the change log opens its payloads; null
+// for a store not sealed yet. Refuses a missing or wrong key like attach_sealer.
+Result<std::unique_ptr<FieldSealer>> attach_sealer_read_only(Database& db, const std::string& key_file);
+
 }  // namespace hallsync::client

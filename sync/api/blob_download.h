@@ -37,7 +37,7 @@ struct BlobDownloadStats {
 class BlobDownloader {
  public:
   BlobDownloader(Database& db, Transport& transport, const BlobStore& store, const Clock& clock,
-                 DeviceCredentials credentials, std::size_t piece_bytes = 64 * 1024, int protocol_version = 2)
+                 DeviceCredentials credentials, std::size_t piece_bytes = 64 * 1024, int protocol_version = 3)
       : db_(&db), transport_(&transport), store_(&store), clock_(&clock), credentials_(credentials),
         piece_bytes_(piece_bytes), protocol_version_(protocol_version),
         signer_(std::move(credentials), clock) {

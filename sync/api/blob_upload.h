@@ -52,7 +52,7 @@ Result<std::vector<BlobQueueEntry>> blob_queue_entries(Database& db, const std::
 
 struct BlobUploadOptions {
   std::size_t chunk_bytes = 64 * 1024;  // each chunk one request; also capped by the hub's max_chunk
-  int protocol_version = 2;
+  int protocol_version = 3;
 };
 
 struct BlobUploadStats {

@@ -26,6 +26,7 @@ struct OutboxEntry {
   Hlc hlc;
   std::vector<std::uint8_t> payload;
   std::int64_t created_ms = 0;
+  std::string chain;  // this entry's chain hash, raw (sync/api/change_chain.h)
 };
 
 struct OutboxStats {
@@ -52,6 +53,10 @@ class ChangeLog {
   Result<std::vector<OutboxEntry>> read_after(std::int64_t after_seq, std::size_t max_count,
                                               std::size_t max_bytes);
 
+  // The chain hash just before entry `seq`: that of the last entry below it,
+  // or the genesis when there is none. A push names it for its first entry.
+  Result<std::string> chain_before(std::int64_t seq);
+
   Result<std::int64_t> acknowledged_through();
   // Records that the hub holds every entry up to `seq`; never moves backwards.
   Status mark_acknowledged_through(Transaction& txn, std::int64_t seq);
@@ -60,6 +65,9 @@ class ChangeLog {
 
   // Store rebuild (hallctl resync --rebuild): puts an entry back under its
   // original sequence (its event id names it); fails if the sequence is taken.
+  // Its chain hash is computed from the entry below it, so entries must be
+  // restored in ascending order; restored byte for byte, the chain comes out
+  // as the hub holds it.
   Status restore_entry(Transaction& txn, const OutboxEntry& entry);
   // Makes the next append get a sequence above `seq` (the hub already holds
   // this device's entries up to it, so they must never be reused).
@@ -72,6 +80,12 @@ class ChangeLog {
 // Where an entry's payload lives, as a PayloadSealer binds it (the HLC is
 // unique per device): for a store sealing an outbox written in clear.
 std::string change_log_payload_place(std::string_view collection, std::string_view doc_key, Hlc hlc);
+
+// An entry's payload as it travels: opened with the store's PayloadSealer
+// when one is attached, as stored otherwise. A Storage error when a sealed
+// payload does not open (altered, moved, or another key).
+Result<std::vector<std::uint8_t>> clear_payload(Database& db, std::string_view collection, std::string_view doc_key,
+                                                Hlc hlc, std::vector<std::uint8_t> stored);
 
 // Small named integers kept beside the outbox (cursor, clock offset, ...).
 Result<std::int64_t> read_sync_value(Database& db, std::string_view name, std::int64_t fallback);

@@ -47,7 +47,7 @@ struct ReplicatorOptions {
   std::size_t push_batch_entries = 500;
   std::size_t push_batch_bytes = 256 * 1024;
   std::uint32_t pull_page = 1000;
-  int protocol_version = 2;
+  int protocol_version = 3;  // protocol::kCurrentVersion (asserted in replicator.cc)
   bool include_own = false;          // re-pull: also fetch this device's own events
   std::int64_t clock_warning_ms = 5 * 60 * 1000;  // offsets beyond this are reported
   // Ties the learned hub time to this machine's boot clock (clock_anchor.h);
@@ -102,13 +102,13 @@ struct HubHandshake {
 
 // Signed with `clock` corrected by the offset the store learned (none: 0).
 Result<HubHandshake> hub_handshake(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
-                                   Database* db, int protocol_version = 2);
+                                   Database* db, int protocol_version = 3);
 
 // An authenticated call that moves nothing (a pull beyond the end of the log):
 // Ok, or the hub's refusal classified (auth/revoked, ...). For hallctl doctor.
 // `db`, when given, is the hall store (its kSignedKey: no bearer fallback).
 Status probe_authentication(Transport& transport, const DeviceCredentials& credentials, const Clock& clock,
-                            std::int64_t learned_offset_ms = 0, Database* db = nullptr, int protocol_version = 2);
+                            std::int64_t learned_offset_ms = 0, Database* db = nullptr, int protocol_version = 3);
 // The hub clock offset this store learned at its last sync (0 if none).
 std::int64_t learned_clock_offset(Database& db);
 // Sets `signer` up from the store: the learned offset, and no bearer-token
@@ -169,9 +169,10 @@ class Replicator {
   // Records the hub's rejections in a batch (after, last] and moves the acknowledged sequence.
   Status commit_batch(const std::vector<protocol::Rejection>& rejected, std::int64_t after, std::int64_t last);
   Status repush_into(SyncStats& stats, const std::string& agreed_epoch);
-  // An encoded push request of `entries` with the device's report.
+  // An encoded push request of `entries` with the device's report, and (v3)
+  // the chain hash before the first entry and after the last.
   std::string push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
-                        std::int64_t clock_offset_ms) const;
+                        std::int64_t clock_offset_ms, std::string chain_before) const;
   Status check_epoch(const std::string& epoch);
   // After a 409: hub_epoch_changed if the hub's health names another epoch, else Ok.
   Status epoch_behind_refusal();

@@ -32,6 +32,6 @@ struct VerifyReport {
 // still in its outbox. `signer` signs the digest requests (the device's own).
 Result<VerifyReport> verify_with_hub(Transport& transport, RequestSigner& signer,
                                      std::vector<std::pair<std::string, std::string>> local,
-                                     const std::vector<std::string>& pending, int protocol_version = 2);
+                                     const std::vector<std::string>& pending, int protocol_version = 3);
 
 }  // namespace hallsync

@@ -15,6 +15,9 @@
 
 namespace hallsync {
 
+static_assert(ReplicatorOptions{}.protocol_version == protocol::kCurrentVersion,
+              "devices speak the current protocol version by default");
+
 std::int64_t hub_epoch_value(const std::string& hex) {
   // The epoch is 16 hex digits; kept as its 64-bit value in sync_state.
   return static_cast<std::int64_t>(std::stoull(hex, nullptr, 16));
@@ -146,8 +149,12 @@ Status Replicator::record_clock(Transaction& txn, std::int64_t offset_ms) {
 }
 
 std::string Replicator::push_body(const std::vector<OutboxEntry>& entries, const OutboxStats& outbox,
-                                  std::int64_t clock_offset_ms) const {
+                                  std::int64_t clock_offset_ms, std::string chain_before) const {
   protocol::PushRequest req;
+  if (!entries.empty()) {
+    req.chain_before = std::move(chain_before);
+    req.chain_head = entries.back().chain;
+  }
   req.device_id = credentials_.device_id;
   req.entries.reserve(entries.size());
   for (const auto& e : entries)
@@ -161,7 +168,11 @@ Status Replicator::push_into(SyncStats& stats) {
   HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
   HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(outbox.acknowledged_through, options_.push_batch_entries,
                                                           options_.push_batch_bytes));
-  std::string body = push_body(entries, outbox, stats.clock_offset_ms);
+  std::string chain_before;
+  if (!entries.empty()) {
+    HALLSYNC_ASSIGN_OR_RETURN(chain_before, log.chain_before(entries.front().seq));
+  }
+  std::string body = push_body(entries, outbox, stats.clock_offset_ms, chain_before);
   while (!entries.empty()) {
     std::int64_t last = entries.back().seq;
     // The next batch is read now and compressed on a worker while this one is
@@ -175,8 +186,10 @@ Status Replicator::push_into(SyncStats& stats) {
       next_outbox.last_seq = std::max(outbox.last_seq, next_entries.back().seq);
       next_outbox.pending = next_outbox.last_seq - last;
       next_outbox.oldest_pending_ms = next_entries.front().created_ms;
-      next_body = std::async(std::launch::async, [this, &next_entries, &next_outbox, offset = stats.clock_offset_ms] {
-        return push_body(next_entries, next_outbox, offset);
+      // The next batch continues the chain from this one's last entry.
+      next_body = std::async(std::launch::async, [this, &next_entries, &next_outbox, offset = stats.clock_offset_ms,
+                                                  before = entries.back().chain] {
+        return push_body(next_entries, next_outbox, offset, before);
       });
     }
     crash_point("push.before_send");

@@ -95,7 +95,8 @@ Status Replicator::repush_into(SyncStats& stats, const std::string& agreed_epoch
     HALLSYNC_ASSIGN_OR_RETURN(OutboxStats outbox, log.stats());
     HALLSYNC_ASSIGN_OR_RETURN(auto entries, log.read_after(after, options_.push_batch_entries, options_.push_batch_bytes));
     if (entries.empty()) return Status::ok();
-    Fetched fetched = fetch("/v1/repush", push_body(entries, outbox, stats.clock_offset_ms),
+    HALLSYNC_ASSIGN_OR_RETURN(std::string chain_before, log.chain_before(entries.front().seq));
+    Fetched fetched = fetch("/v1/repush", push_body(entries, outbox, stats.clock_offset_ms, std::move(chain_before)),
                             {{protocol::kExpectedEpochHeader, agreed_epoch}});
     std::int64_t sent_ms = fetched.sent_ms, received_ms = fetched.received_ms;
     HALLSYNC_ASSIGN_OR_RETURN(HttpResponse http, settle(std::move(fetched)));

@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,10 @@ class HubPool {
   HttpResponse handle(const HttpRequest& request, const std::string& peer);
   // The first instance: for the epoch and for callers on one thread only.
   HubService& first() { return *hubs_.front(); }
+  // Where every instance reports chain re-anchorings (HubService::set_notice_log).
+  void set_notice_log(const std::function<void(const std::string&)>& log) {
+    for (auto& hub : hubs_) hub->set_notice_log(log);
+  }
   std::size_t size() const { return hubs_.size(); }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "sync/api/crash_point.h"
 #include "sync/api/event_codec.h"
+#include "sync/hub/hub_chain.h"
 #include "sync/hub/hub_service.h"
 
 namespace hallsync::hub {
@@ -72,6 +73,8 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
   // First, so a replay is refused before anything of it is applied.
   if (caller) HALLSYNC_RETURN_IF_ERROR(insert_nonce(*db_, *caller));
   HALLSYNC_ASSIGN_OR_RETURN(DeviceState device, load_device(*db_, device_id));
+  const std::int64_t high_water_before = device.high_water;
+  HALLSYNC_ASSIGN_OR_RETURN(PushChain chain, check_push_chain(*db_, device_id, device.high_water, req, repair));
   protocol::PushResponse res;
   std::int64_t now = clock_->now_ms();
   // PostgreSQL: every round trip to the server is paid while the whole
@@ -219,10 +222,13 @@ Result<protocol::PushResponse> HubService::apply_push(const std::string& device_
       .bind(5, req.report.clock_offset_ms).bind(6, req.report.software_version).bind(7, req.report.last_error)
       .bind(8, device_id);
   HALLSYNC_RETURN_IF_ERROR(upd.run());
+  std::string chain_notice;
+  HALLSYNC_RETURN_IF_ERROR(record_push_chain(*db_, device_id, chain, high_water_before, device.high_water, now, &chain_notice));
   HALLSYNC_RETURN_IF_ERROR(save_meta(txn));
   crash_point("hub.push.before_commit");
   HALLSYNC_RETURN_IF_ERROR(txn.commit());
   crash_point("hub.push.after_commit");
+  if (!chain_notice.empty() && notice_log_) notice_log_(chain_notice);
   res.acknowledged_through = device.high_water;
   res.server_time_ms = clock_->now_ms();
   res.hub_epoch = epoch_;

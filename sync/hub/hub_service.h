@@ -4,6 +4,7 @@
 // decisions. Not thread safe: the HTTP server calls it serially.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,9 @@ class HubService {
   Result<std::vector<std::string>> hall_codes();
   Result<std::vector<schema::CaseEvent>> hall_events(const std::string& hall_code);
   const std::string& epoch() const { return epoch_; }
+  // Where the hub reports what an operator should know but nobody asked for
+  // (a device's chain re-anchored); hallhub serve writes it to stderr.
+  void set_notice_log(std::function<void(const std::string&)> log) { notice_log_ = std::move(log); }
   Database& db() { return *db_; }
 
   // Direct entry points (the HTTP layer decodes to these; tests call them too).
@@ -220,6 +224,7 @@ class HubService {
   std::int64_t hub_seq_counter_ = 0;  // origin sequence of hub-made events
   std::int64_t case_no_counter_ = 0;
   std::int64_t blob_chunks_received_ = 0, blob_bytes_received_ = 0;
+  std::function<void(const std::string&)> notice_log_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // SQLite only; last: stops before the store closes
 };
 

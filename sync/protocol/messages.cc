@@ -1,7 +1,7 @@
 // Encoders/decoders for push and pull messages.
 //
 // Grammar (all versions; integers little-endian, strings u32 length + bytes):
-//   push_request  := str device_id u32 n entry{n} [v2: report]
+//   push_request  := str device_id u32 n entry{n} [v2: report] [v3: str chain_before str chain_head]
 //   entry         := i64 seq u64 hlc str collection str doc_key str payload
 //   report        := i64 unsent i64 oldest_unsent_ms i64 clock_offset_ms str version str last_error
 //   push_response := i64 acknowledged_through u32 n (i64 seq str reason){n} i64 server_time_ms str hub_epoch
@@ -15,6 +15,7 @@
 // dictionary in dictionary.cc.
 #include "sync/protocol/messages.h"
 
+#include "sync/api/crypto_suite.h"
 #include "sync/api/utf8.h"
 #include "sync/protocol/decode_message.h"
 #include "sync/protocol/wire_archive.h"
@@ -44,6 +45,10 @@ std::string encode(const PushRequest& m, int version) {
     w.str(m.report.software_version);
     w.str(m.report.last_error);
   }
+  if (version >= 3) {
+    w.str(m.chain_before);
+    w.str(m.chain_head);
+  }
   return compress(w.finish(), version);
 }
 
@@ -64,6 +69,14 @@ Result<PushRequest> decode_push_request(const std::string& body, int version) {
       m.report.clock_offset_ms = r.num<std::int64_t>();
       m.report.software_version = r.str(kMaxIdBytes);
       m.report.last_error = r.str(4096);
+    }
+    if (version >= 3) {
+      m.chained = true;
+      m.chain_before = r.str(crypto::kDigestBytes);
+      m.chain_head = r.str(crypto::kDigestBytes);
+      // Without both hashes a v3 push could pass for an unchained v2 one.
+      if (!m.entries.empty() && (m.chain_before.size() != crypto::kDigestBytes || m.chain_head.size() != crypto::kDigestBytes))
+        throw WireError("a push with entries must name both chain hashes");
     }
   });
 }

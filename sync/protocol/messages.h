@@ -12,8 +12,11 @@
 
 namespace hallsync::protocol {
 
-constexpr int kCurrentVersion = 2;
-constexpr int kOldestVersion = 1;  // the hub accepts [kOldestVersion, kCurrentVersion]
+// v3 (#7): a push names the change-log chain hash before its first entry and
+// after its last. The hub accepts the current and the previous version, so a
+// hall upgrades without draining its queue first (PROTOCOL.md).
+constexpr int kCurrentVersion = 3;
+constexpr int kOldestVersion = 2;  // the hub accepts [kOldestVersion, kCurrentVersion]
 
 // Limits the hub enforces; clients stay well below them (sync/base/tuning.h).
 constexpr std::size_t kMaxPushEntries = 5000;
@@ -49,6 +52,13 @@ struct PushRequest {
   std::string device_id;
   std::vector<PushEntry> entries;
   DeviceReport report;
+  // v3: the device's change-log chain hash just before the first entry and
+  // after the last (crypto::kDigestBytes each; both empty for an empty push).
+  std::string chain_before;
+  std::string chain_head;
+  // Set by the decoder: the request was v3 or later, so the chain is verified.
+  // Not on the wire.
+  bool chained = false;
 };
 
 struct Rejection {

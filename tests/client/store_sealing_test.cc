@@ -64,7 +64,7 @@ void exec(Database& db, const std::string& sql) {
   REQUIRE(s.is_ok());
 }
 
-// A store as main's code left it before migration 0010: schema version 9, no
+// A store as main's code left it before migrations 0010 and 0011: schema version 9, no
 // key check, and cases written in clear — case events, outbox entries and
 // case rows (the events are made by a sealed store and copied over in clear).
 void write_clear_store(const std::string& dir, const std::vector<CaseView>& cases) {
@@ -76,6 +76,9 @@ void write_clear_store(const std::string& dir, const std::vector<CaseView>& case
   exec(d, "DROP INDEX cases_by_name_index; DROP INDEX cases_by_id_index; DROP INDEX cases_by_phone_index;"
           "ALTER TABLE cases DROP COLUMN name_index; ALTER TABLE cases DROP COLUMN id_index;"
           "ALTER TABLE cases DROP COLUMN phone_index; DELETE FROM hall_meta WHERE key LIKE 'seal.%';"
+          // and before 0011: no change-log chain, no triggers on the change log
+          "DROP TRIGGER change_log_no_update; DROP TRIGGER change_log_no_delete; DROP TRIGGER change_log_no_replace;"
+          "ALTER TABLE change_log DROP COLUMN chain;"
           "PRAGMA user_version = 9;");
   std::int64_t seq = 0;
   for (const auto& c : cases) {
@@ -240,6 +243,7 @@ TEST_CASE("A sealed value copied onto another case's row does not open", "[store
     CHECK(loaded.status().kind() == ErrorKind::Storage);
   }
   SECTION("an outbox payload") {
+    exec(f.store->db(), "DROP TRIGGER change_log_no_update");  // someone with the file can; the seal still holds
     auto up = f.store->db().prepare("UPDATE change_log SET payload = (SELECT payload FROM change_log WHERE seq = 1)"
                                     " WHERE seq = 2");
     REQUIRE(up.is_ok());

@@ -8,6 +8,8 @@
 #include <fstream>
 
 #include "sync/api/blob_store.h"
+#include "sync/api/change_chain.h"
+#include "sync/api/crypto_suite.h"
 #include "sync/api/event_codec.h"
 #include "sync/api/replicator.h"
 #include "sync/api/request_signing.h"
@@ -104,6 +106,7 @@ TEST_CASE("A device reaching for another device or hall at any sync endpoint is 
 
   // Signed by A, naming B in the body: every endpoint that carries a device id.
   protocol::PushRequest push{b_id, {{3, 1, "case_events", b_case, "x"}}, {}};
+  push.chain_before = push.chain_head = std::string(32, 'x');  // v3: refused for the device, not the hashes
   expect(request("/v1/push", protocol::encode(push, kVersion), a_id), 403, "forbidden");
   HttpRequest repush = request("/v1/repush", protocol::encode(push, kVersion), a_id);
   repush.headers.push_back({protocol::kExpectedEpochHeader, sqlite(dir.file("hub/hub.db"),
@@ -148,6 +151,10 @@ TEST_CASE("A device reaching for another device or hall at any sync endpoint is 
   forged.clerk_id = "c001";
   auto encoded = encode_event(forged);
   protocol::PushRequest own{a_id, {{3, 1, "case_events", b_case, std::string(encoded.begin(), encoded.end())}}, {}};
+  // It continues A's chain as the hub holds it: the refusal is the hub's hall check, not the chain's.
+  std::string head_hex = sqlite(dir.file("hub/hub.db"), "SELECT hex(head) FROM device_chains WHERE device_id = '" + a_id + "'");
+  own.chain_before = crypto::from_hex(head_hex.substr(0, head_hex.find('\n'))).value();
+  own.chain_head = chain_link(own.chain_before, 3, 1, "case_events", b_case, own.entries[0].payload);
   auto pushed = signer_a.exchange(*transport, request("/v1/push", protocol::encode(own, kVersion), a_id));
   REQUIRE(pushed.is_ok());
   REQUIRE(pushed->status == 200);

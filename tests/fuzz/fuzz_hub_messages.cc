@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       auto again = decode_push_request(encode(*m, version), version);
       same_or_abort(again.is_ok() && again->device_id == m->device_id && again->entries == m->entries &&
-                    (version < 2 || again->report == m->report));
+                    (version < 2 || again->report == m->report) && again->chained == m->chained &&
+                    again->chain_before == m->chain_before && again->chain_head == m->chain_head);
       break;
     }
     case 1: {

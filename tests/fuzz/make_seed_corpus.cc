@@ -29,12 +29,12 @@ void write(const std::string& target, const std::string& name, const std::string
 }
 
 // The raw message a fuzz target compresses itself, behind its choice byte
-// (bit 0: version 2; bits 1–2: which message).
+// (bit 0: the current version, else the oldest; bits 1–2: which message).
 template <typename Message>
 void message(const std::string& target, const std::string& name, int which, const Message& m, int version) {
   auto raw = decompress(encode(m, version), version);
   if (!raw) throw std::runtime_error(raw.status().to_string());
-  std::string input(1, static_cast<char>((which << 1) | (version == 2 ? 1 : 0)));
+  std::string input(1, static_cast<char>((which << 1) | (version == kCurrentVersion ? 1 : 0)));
   write(target, name + "-v" + std::to_string(version), input + *raw);
 }
 
@@ -70,12 +70,15 @@ int main(int argc, char** argv) {
     }
   }
   pull.next_cursor = static_cast<std::int64_t>(pull.changes.size());
+  // v3 names the chain around the batch (only the sizes matter to the decoder).
+  push.chain_before = std::string(32, 'b');
+  push.chain_head = std::string(32, 'h');
   PushResponse acked{static_cast<std::int64_t>(push.entries.size()), {{2, "unknown matter"}}, 1789696800000, "epoch-1"};
   PullRequest pull_request{"360704100-W01", 42, 250, false};
   DigestRequest digest_request{"360704100-W01", 3};
   DigestResponse digest{{{0, 12, std::string(64, 'a')}, {1, 0, std::string(64, 'e')}},
                         {{"0b5c9a4e-1d1f-5e0a-9a7b-3f7d2c1b0a99", "ev-1"}}, 1789696800000, "epoch-1"};
-  for (int version : {1, 2}) {
+  for (int version : {kOldestVersion, kCurrentVersion}) {
     message("fuzz_hub_messages", "push", 0, push, version);
     message("fuzz_hub_messages", "pull", 1, pull_request, version);
     message("fuzz_hub_messages", "digest", 2, digest_request, version);
@@ -89,7 +92,7 @@ int main(int argc, char** argv) {
     message("fuzz_blob_messages", "state", 2,
             BlobState{sha, 5 << 20, false, {{0, 131072}, {262144, 327680}}, 65536, 1789696800000, "epoch-1"}, version);
     write("fuzz_inflate", "push-v" + std::to_string(version),
-          std::string(1, static_cast<char>(version == 2)) + encode(push, version));
+          std::string(1, static_cast<char>(version == kCurrentVersion)) + encode(push, version));
   }
 
   write("fuzz_daemon_config", "full",

@@ -28,6 +28,10 @@ HttpRequest signed_push(SyncWorld& w, Device& d, std::size_t skip = 0) {
     const auto& e = (*entries)[i];
     req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
   }
+  if (skip < entries->size()) {  // protocol 3 carries the change-log chain around the batch
+    req.chain_before = ChangeLog(d.store->db()).chain_before((*entries)[skip].seq).value();
+    req.chain_head = entries->back().chain;
+  }
   HttpRequest r = protocol_request("/v1/push", protocol::encode(req, protocol::kCurrentVersion), d.credentials,
                                    protocol::kCurrentVersion);
   sign_request(r, d.credentials, request_key(d.credentials.token), w.clock().now_ms());

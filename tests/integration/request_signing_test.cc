@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/api/change_chain.h"
 #include "sync/api/request_signing.h"
 #include "sync/protocol/messages.h"
 #include "tests/support/sync_world.h"
@@ -24,6 +25,10 @@ HttpRequest outbox_push(Device& d) {
   req.device_id = d.id();
   for (const auto& e : *entries)
     req.entries.push_back({e.seq, e.hlc.value, e.collection, e.doc_key, std::string(e.payload.begin(), e.payload.end())});
+  if (!entries->empty()) {
+    req.chain_before = chain_genesis();
+    req.chain_head = entries->back().chain;
+  }
   return protocol_request("/v1/push", protocol::encode(req, protocol::kCurrentVersion), d.credentials,
                           protocol::kCurrentVersion);
 }

@@ -10,7 +10,8 @@ const std::vector<Migration>& outbox_schema() {
   static const std::vector<Migration> steps = {
       {1, "0001_outbox.sql",
        "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL,"
-       " doc_key TEXT NOT NULL, hlc INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL);"
+       " doc_key TEXT NOT NULL, hlc INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+       " chain BLOB);"
        "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"}};
   return steps;
 }

@@ -16,6 +16,8 @@ PushRequest sample_push() {
     m.entries.push_back({i, 1000u + static_cast<std::uint64_t>(i), "case_events", "case-" + std::to_string(i),
                          std::string(60, static_cast<char>('a' + i % 26))});
   m.report = {3, 1789696800000, -1200, "hallsync/0.1", ""};
+  m.chain_before = std::string(32, 'b');
+  m.chain_head = std::string(32, 'h');
   return m;
 }
 
@@ -31,13 +33,17 @@ PullResponse sample_pull() {
 
 }  // namespace
 
-TEST_CASE("Every message survives encoding in both protocol versions", "[sync][messages]") {
-  int v = GENERATE(1, 2);
+TEST_CASE("Every message survives encoding in every protocol version", "[sync][messages]") {
+  int v = GENERATE(1, 2, 3);
   auto push = decode_push_request(encode(sample_push(), v), v);
   REQUIRE(push.is_ok());
   CHECK(push->entries == sample_push().entries);
   CHECK(push->device_id == "360704100-W01");
   if (v >= 2) CHECK(push->report == sample_push().report);
+  // Only v3 carries the chain; the hub tells the two apart by `chained`.
+  CHECK(push->chained == (v >= 3));
+  CHECK(push->chain_before == (v >= 3 ? sample_push().chain_before : ""));
+  CHECK(push->chain_head == (v >= 3 ? sample_push().chain_head : ""));
   auto pull = decode_pull_response(encode(sample_pull(), v), v);
   REQUIRE(pull.is_ok());
   CHECK(pull->changes == sample_pull().changes);
@@ -51,6 +57,23 @@ TEST_CASE("Every message survives encoding in both protocol versions", "[sync][m
   REQUIRE(req.is_ok());
   CHECK(req->after == 42);
   CHECK(req->include_own);
+}
+
+TEST_CASE("A v3 push with entries but without both chain hashes is refused as malformed", "[sync][messages][chain]") {
+  PushRequest m = sample_push();
+  m.chain_head.clear();
+  auto r = decode_push_request(encode(m, 3), 3);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == "malformed");
+  m = sample_push();
+  m.chain_before = std::string(31, 'b');
+  CHECK_FALSE(decode_push_request(encode(m, 3), 3).is_ok());
+  // An empty push (the resync handshake) names no hashes.
+  PushRequest empty;
+  empty.device_id = "360704100-W01";
+  auto e = decode_push_request(encode(empty, 3), 3);
+  REQUIRE(e.is_ok());
+  CHECK(e->chained);
 }
 
 TEST_CASE("A body encoded for one version is refused by the other", "[sync][messages]") {

@@ -26,6 +26,7 @@ void add_log_command(CLI::App& app, CtlCommandSet& set);
 void add_resync_command(CLI::App& app, CtlCommandSet& set);
 void add_export_command(CLI::App& app, CtlCommandSet& set);
 void add_gc_command(CLI::App& app, CtlCommandSet& set);
+void add_proof_commands(CLI::App& app, CtlCommandSet& set);
 
 // Records a technician's action in DATA_DIR's audit log when the store exists
 // (ctl_audit.cc); a failure to record is printed as a warning.

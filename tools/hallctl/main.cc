@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_resync_command(app, set);
   add_export_command(app, set);
   add_gc_command(app, set);
+  add_proof_commands(app, set);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,8 @@
 #include "client/domain/material_file.h"
 #include "client/domain/matter_catalog.h"
 #include "client/domain/work_calendar.h"
+#include "sync/api/crypto_suite.h"
+#include "sync/hub/hub_chain.h"
 #include "tools/hallhub/hub_commands.h"
 
 namespace hallsync::tools {
@@ -92,6 +94,20 @@ void add_admin_commands(CLI::App& app, HubCommandSet& set) {
     Status s = hub.revoke_device(a->device);
     if (!s.is_ok()) return report_error(s);
     std::cout << "device " << a->device << " revoked\n";
+    return 0;
+  });
+
+  auto* dev_chain = device->add_subcommand("chain", "the device's change-log chain head the hub verified, and its re-anchorings");
+  common(dev_chain, set);
+  dev_chain->add_option("DEVICE", a->device, "device id, e.g. 360704100-W01")->required();
+  on_run(dev_chain, set, [a](hub::HubService& hub) {
+    auto chain = hub::device_chain(hub.db(), a->device);
+    if (!chain) return report_error(chain.status());
+    std::cout << (chain->head.empty() ? "head: none verified (the next chained push anchors it)"
+                                      : "head at sequence " + std::to_string(chain->head_seq) + ": " + crypto::to_hex(chain->head))
+              << "\n";
+    for (const auto& anchor : chain->anchors)
+      std::cout << "anchored at sequence " << anchor.seq << " (" << anchor.at_ms << "): " << anchor.reason << "\n";
     return 0;
   });
 

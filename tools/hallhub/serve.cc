@@ -135,6 +135,7 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       auto pool = hub::HubPool::open(set.data_dir, hub_clock(), policy, set.store, size);
       if (!pool) return report_error(pool.status());
       hub::HubPool* hubs = pool->get();
+      hubs->set_notice_log([](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; });
       net::HttpServerOptions options;
       options.listen = *listen;
       options.tls = *tls;
@@ -143,7 +144,8 @@ void add_serve_command(CLI::App& app, HubCommandSet& set) {
       options.error_log = [](const std::string& line) { std::cerr << "hallhub: " << redact_pii(line) << std::endl; };
       auto server = net::HttpServer::start(options, [hubs](const HttpRequest& req, const std::string& peer) {
         HttpResponse res = hubs->handle(req, peer);
-        if (res.status == 401 || res.status == 403) log_refusal(req, peer, res);
+        // 409: a push refused as a chain fork or mismatch, a sequence gap, an epoch mismatch.
+        if (res.status == 401 || res.status == 403 || res.status == 409) log_refusal(req, peer, res);
         return res;
       });
       if (!server) return report_error(server.status());
