@@ -43,11 +43,15 @@ class ChangeSink {
   virtual Status committed() { return Status::ok(); }
 };
 
+// The protocol version devices speak by default: protocol::kCurrentVersion
+// (asserted in replicator.cc, where the protocol's headers are known).
+constexpr int kDeviceProtocolVersion = 3;
+
 struct ReplicatorOptions {
   std::size_t push_batch_entries = 500;
   std::size_t push_batch_bytes = 256 * 1024;
   std::uint32_t pull_page = 1000;
-  int protocol_version = 3;  // protocol::kCurrentVersion (asserted in replicator.cc)
+  int protocol_version = kDeviceProtocolVersion;
   bool include_own = false;          // re-pull: also fetch this device's own events
   std::int64_t clock_warning_ms = 5 * 60 * 1000;  // offsets beyond this are reported
   // Ties the learned hub time to this machine's boot clock (clock_anchor.h);

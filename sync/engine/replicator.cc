@@ -15,7 +15,9 @@
 
 namespace hallsync {
 
-static_assert(ReplicatorOptions{}.protocol_version == protocol::kCurrentVersion,
+// A constant, not ReplicatorOptions{}: clang does not evaluate a struct with
+// a std::string member in a constant expression.
+static_assert(kDeviceProtocolVersion == protocol::kCurrentVersion,
               "devices speak the current protocol version by default");
 
 std::int64_t hub_epoch_value(const std::string& hex) {
