@@ -6,30 +6,12 @@
 #include "sync/api/change_chain.h"
 #include "sync/api/change_log.h"
 #include "sync/api/crypto_suite.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/outbox_db.h"
 
 using namespace hallsync;
 
 namespace {
-// The outbox as migrations 0001 + 0011 leave it (without the triggers, so the
-// tests can play the part of someone editing the file).
-const std::vector<Migration>& chained_schema() {
-  static const std::vector<Migration> steps = {
-      {1, "0001_outbox.sql",
-       "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL,"
-       " doc_key TEXT NOT NULL, hlc INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL,"
-       " chain BLOB);"
-       "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"}};
-  return steps;
-}
-
-struct Log {
-  test::TempDir dir;
-  std::unique_ptr<Database> db;
-  Log() {
-    db = std::move(Database::open(dir.file("outbox.db"))).value();
-    REQUIRE(apply_migrations(*db, chained_schema(), "test").is_ok());
-  }
+struct Log : test::OutboxDb {
   std::int64_t append(const std::string& key, std::uint8_t fill) {
     auto txn = Transaction::begin(*db);
     ChangeLog log(*db);

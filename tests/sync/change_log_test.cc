@@ -1,28 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include "sync/api/change_log.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/outbox_db.h"
 
 using namespace hallsync;
 
 namespace {
-const std::vector<Migration>& outbox_schema() {
-  static const std::vector<Migration> steps = {
-      {1, "0001_outbox.sql",
-       "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL,"
-       " doc_key TEXT NOT NULL, hlc INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL,"
-       " chain BLOB);"
-       "CREATE TABLE sync_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"}};
-  return steps;
-}
-
-struct OutboxFixture {
-  test::TempDir dir;
-  std::unique_ptr<Database> db;
-  OutboxFixture() {
-    db = std::move(Database::open(dir.file("outbox.db"))).value();
-    REQUIRE(apply_migrations(*db, outbox_schema(), "test").is_ok());
-  }
+struct OutboxFixture : test::OutboxDb {
   std::int64_t append(const std::string& key, std::size_t bytes = 10) {
     auto txn = Transaction::begin(*db);
     ChangeLog log(*db);
